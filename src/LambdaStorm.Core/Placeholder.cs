@@ -1,0 +1,1 @@
+namespace LambdaStorm; internal static class Placeholder { }
