@@ -1,0 +1,1 @@
+namespace LambdaStorm.Lambda; internal static class Placeholder { }
