@@ -1,0 +1,49 @@
+using LambdaStorm.Cli.Commands;
+using LambdaStorm.Runs;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LambdaStorm.Cli;
+
+/// <summary>Builds the <c>lambdastorm</c> command tree.</summary>
+internal static class CliApp
+{
+    public static CommandApp Create(IAnsiConsole? console = null)
+    {
+        var app = new CommandApp();
+        app.Configure(c =>
+        {
+            c.SetApplicationName("lambdastorm");
+            c.Settings.StrictParsing = true;
+            if (console is not null)
+            {
+                c.ConfigureConsole(console);
+            }
+
+            c.SetExceptionHandler((ex, _) =>
+            {
+                switch (ex)
+                {
+                    case CommandParseException or CommandRuntimeException:
+                        AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+                        return ExitCodes.BadInput;
+                    default:
+                        AnsiConsole.MarkupLineInterpolated($"[red]internal error:[/] {ex.GetType().Name}: {ex.Message}");
+                        Console.Error.WriteLine(ex);
+                        return ExitCodes.InternalError;
+                }
+            });
+
+            c.AddCommand<RunCommand>("run")
+                .WithDescription("Run a scenario and watch it live; writes results/<scenario>-<timestamp>/")
+                .WithExample("run", "scenarios/quickstart.yaml");
+            c.AddCommand<ValidateCommand>("validate")
+                .WithDescription("Check a scenario file and report every error with file, line and column")
+                .WithExample("validate", "scenarios/quickstart.yaml");
+            c.AddCommand<ReportCommand>("report")
+                .WithDescription("Rebuild summary.json from a results folder's journal (also after a crash)")
+                .WithExample("report", "results/quickstart-20261127T140501Z");
+        });
+        return app;
+    }
+}

@@ -1,0 +1,53 @@
+using System.ComponentModel;
+using LambdaStorm.Cli.Views;
+using LambdaStorm.Runs;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LambdaStorm.Cli.Commands;
+
+/// <summary><c>lambdastorm run SCENARIO</c>: runs in this process with a live view.</summary>
+internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<SCENARIO>")]
+        [Description("Scenario YAML file")]
+        public string Scenario { get; set; } = string.Empty;
+
+        [CommandOption("--results <DIR>")]
+        [Description("Folder under which the results folder is created. Default: results")]
+        [DefaultValue("results")]
+        public string Results { get; set; } = "results";
+
+        [CommandOption("--plain")]
+        [Description("Print a plain progress line every few seconds instead of the live view (automatic when output is not a terminal)")]
+        public bool Plain { get; set; }
+
+        [CommandOption("--progress-interval <DURATION>")]
+        [Description("How often the plain progress line is printed. Default: 5s")]
+        [DefaultValue("5s")]
+        public string ProgressInterval { get; set; } = "5s";
+
+        public override ValidationResult Validate()
+            => Scenarios.ValueParsers.TryParseDuration(ProgressInterval, out var d) && d > TimeSpan.Zero
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"--progress-interval must be a duration such as 5s, not '{ProgressInterval}'");
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var scenario = ScenarioFiles.LoadOrReport(settings.Scenario);
+        if (scenario is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        var every = Scenarios.ValueParsers.TryParseDuration(settings.ProgressInterval, out var d) ? d : TimeSpan.FromSeconds(5);
+        var interactive = !settings.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        var view = new LiveView(interactive, every);
+        var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, new RunOptions(settings.Results), TimeProvider.System, view, cancellationToken));
+        SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
+        return outcome.ExitCode;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using LambdaStorm.Engine;
+using LambdaStorm.Measurement;
+using LambdaStorm.Runs;
+using LambdaStorm.Scenarios;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace LambdaStorm.Cli.Views;
+
+/// <summary>
+/// The live view of a run: elapsed time and phase, target versus achieved rate, in flight, dropped, outcomes so far
+/// and the last interval's percentiles. On a terminal it is redrawn in place; otherwise it prints one plain line every
+/// few seconds.
+/// </summary>
+internal sealed class LiveView : IRunObserver
+{
+    private readonly Lock _lock = new();
+    private readonly long[] _outcomes = new long[Outcomes.All.Length];
+    private RunStarted? _run;
+    private IntervalSnapshot? _last;
+    private long _started;
+    private long _dropped;
+    private double _lastPlainLine = double.NegativeInfinity;
+
+    public LiveView(bool interactive, TimeSpan plainInterval)
+    {
+        Interactive = interactive;
+        PlainInterval = plainInterval;
+    }
+
+    public bool Interactive { get; }
+
+    public TimeSpan PlainInterval { get; }
+
+    public void OnStarted(RunStarted run)
+    {
+        lock (_lock)
+        {
+            _run = run;
+        }
+
+        if (!Interactive)
+        {
+            Console.WriteLine($"run {run.RunId}: '{run.Scenario.Name}' against {run.Target}, {ValueParsers.FormatDuration(TimeSpan.FromSeconds(run.Schedule.Duration))} of load, results in {run.ResultsPath}");
+        }
+    }
+
+    public void OnInterval(IntervalSnapshot snapshot)
+    {
+        lock (_lock)
+        {
+            _last = snapshot;
+            _started += snapshot.Started;
+            _dropped += snapshot.Dropped;
+            foreach (var s in snapshot.Series)
+            {
+                _outcomes[(int)s.Key.Outcome] += s.Count;
+            }
+        }
+
+        if (!Interactive && (snapshot.End - _lastPlainLine >= PlainInterval.TotalSeconds || snapshot.Phase == "drain"))
+        {
+            _lastPlainLine = snapshot.End;
+            Console.WriteLine(PlainLine());
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> while redrawing the live view in place.</summary>
+    public async Task<T> ShowWhileAsync<T>(Func<Task<T>> work)
+    {
+        if (!Interactive)
+        {
+            return await work();
+        }
+
+        T result = default!;
+        await AnsiConsole.Live(Render()).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async ctx =>
+        {
+            var task = work();
+            while (!task.IsCompleted)
+            {
+                await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(250), TimeProvider.System, CancellationToken.None));
+                ctx.UpdateTarget(Render());
+            }
+
+            result = await task;
+            ctx.UpdateTarget(Render());
+        });
+        return result;
+    }
+
+    internal string PlainLine()
+    {
+        lock (_lock)
+        {
+            var s = _last;
+            if (s is null)
+            {
+                return "starting";
+            }
+
+            var h = s.MergedLatency();
+            var interval = Math.Max(1e-9, s.End - s.Start);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"[{FormatClock(s.End)}] {s.Phase,-22} target {Rate(s)} achieved {s.Started / interval:0.#}/s  in-flight {s.InFlight}  dropped {_dropped}  {OutcomeText()}  p50 {Ms(h, 50)} p95 {Ms(h, 95)} p99 {Ms(h, 99)}");
+        }
+    }
+
+    internal IRenderable Render()
+    {
+        lock (_lock)
+        {
+            var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+            var run = _run;
+            var s = _last;
+            var duration = run?.Schedule.Duration ?? 0;
+            grid.AddRow(new Markup("[bold]scenario[/]"), new Markup(Markup.Escape(run is null ? "…" : $"{run.Scenario.Name}  →  {run.Target}")));
+            grid.AddRow(new Markup("[bold]elapsed[/]"), new Markup(Markup.Escape(s is null ? "0:00" : $"{FormatClock(s.End)} / {FormatClock(duration)}   phase {s.Phase}")));
+            if (s is not null)
+            {
+                var interval = Math.Max(1e-9, s.End - s.Start);
+                var h = s.MergedLatency();
+                grid.AddRow(new Markup("[bold]rate[/]"), new Markup(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"target {Rate(s)}   achieved {s.Started / interval:0.#}/s"))));
+                grid.AddRow(new Markup("[bold]in flight[/]"), new Markup(string.Create(CultureInfo.InvariantCulture, $"{s.InFlight}   dropped [{(_dropped > 0 ? "red" : "green")}]{_dropped}[/]   started {_started:N0}")));
+                grid.AddRow(new Markup("[bold]outcomes[/]"), new Markup(Markup.Escape(OutcomeText())));
+                grid.AddRow(new Markup("[bold]last 1s[/]"), new Markup(Markup.Escape($"p50 {Ms(h, 50)}   p95 {Ms(h, 95)}   p99 {Ms(h, 99)}   lateness p99 {LatenessP99(s)}")));
+            }
+
+            return new Panel(grid).Header("LambdaStorm").Expand();
+        }
+    }
+
+    private string OutcomeText()
+    {
+        var parts = Outcomes.All.Where(o => _outcomes[(int)o] > 0).Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Name()} {_outcomes[(int)o]:N0}")).ToList();
+        return parts.Count == 0 ? "none yet" : string.Join("  ", parts);
+    }
+
+    private static string Rate(IntervalSnapshot s) => s.TargetCopies > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{s.TargetCopies} copies")
+        : string.Create(CultureInfo.InvariantCulture, $"{s.TargetRate:0.#}/s");
+
+    private static string LatenessP99(IntervalSnapshot s)
+    {
+        var h = HistogramCodec.NewHistogram();
+        foreach (var p in s.Paths)
+        {
+            h.Add(p.Lateness);
+        }
+
+        return h.TotalCount == 0 ? "-" : FormatMs(HistogramCodec.PercentileMs(h, 99));
+    }
+
+    private static string Ms(HdrHistogram.HistogramBase h, double p) => h.TotalCount == 0 ? "-" : FormatMs(HistogramCodec.PercentileMs(h, p));
+
+    internal static string FormatMs(double ms) => ms >= 1000
+        ? string.Create(CultureInfo.InvariantCulture, $"{ms / 1000:0.00}s")
+        : string.Create(CultureInfo.InvariantCulture, $"{ms:0.0}ms");
+
+    private static string FormatClock(double seconds)
+    {
+        var t = TimeSpan.FromSeconds(Math.Max(0, seconds));
+        return t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : t.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,354 @@
+using LambdaStorm.Measurement;
+using LambdaStorm.Scenarios;
+using LambdaStorm.Targets;
+
+namespace LambdaStorm.Engine;
+
+/// <summary>Immutable settings of one engine run. Part of internal API.</summary>
+/// <param name="MaxInFlight">In-flight cap; arrivals beyond it are dropped and counted, never queued.</param>
+/// <param name="GracefulStop">How long in-flight invocations may finish after the load ends or is stopped.</param>
+/// <param name="SnapshotInterval">Length of one measurement interval.</param>
+/// <param name="SpinThreshold">
+/// The last stretch before an arrival is waited for by spinning rather than a timer, for sub-millisecond accuracy.
+/// Zero with a fake clock (a spin would never see time move).
+/// </param>
+/// <param name="ShareOffset">This generator fires arrivals ShareOffset, ShareOffset + ShareStride, … (k of n).</param>
+/// <param name="ShareStride">Number of generators sharing the schedule (n).</param>
+/// <param name="Source">Agent name put on snapshots, or null.</param>
+internal sealed record EngineSettings(
+    int MaxInFlight,
+    TimeSpan GracefulStop,
+    TimeSpan SnapshotInterval,
+    TimeSpan SpinThreshold,
+    int ShareOffset = 0,
+    int ShareStride = 1,
+    string? Source = null)
+{
+    /// <summary>Settings for a scenario on the given clock.</summary>
+    public static EngineSettings For(Scenario scenario, TimeProvider time) => new(
+        scenario.MaxInFlight,
+        scenario.GracefulStop,
+        TimeSpan.FromSeconds(1),
+        time == TimeProvider.System ? TimeSpan.FromMilliseconds(1) : TimeSpan.Zero);
+}
+
+/// <summary>How an engine run ended.</summary>
+/// <param name="StartedAt">Wall-clock start.</param>
+/// <param name="Elapsed">Time from start to the end of the graceful stop.</param>
+/// <param name="Stopped">True when the run was stopped before its schedule ended.</param>
+/// <param name="Interrupted">Invocations still in flight when the graceful stop ran out, and cancelled.</param>
+internal sealed record EngineResult(DateTimeOffset StartedAt, TimeSpan Elapsed, bool Stopped, long Interrupted);
+
+/// <summary>
+/// The load engine. The open model fires arrival <c>i</c> at <c>start + t_i</c>, computed from one start timestamp
+/// so that timer error never accumulates, and measures latency from that intended time, so a stalled target shows
+/// up as latency rather than as fewer requests (no coordinated omission). An arrival that finds
+/// <see cref="EngineSettings.MaxInFlight"/> reached is dropped and counted. The closed model keeps exactly N
+/// invocations in flight. All time comes from the <see cref="TimeProvider"/>. Part of internal API.
+/// </summary>
+internal sealed class LoadEngine : IDisposable
+{
+    private readonly LoadSchedule _schedule;
+    private readonly InvocationFactory _factory;
+    private readonly Func<InvocationPath, IInvocationTarget> _targets;
+    private readonly EngineSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly MeasurementHub _hub = new();
+    private readonly CancellationTokenSource _invocations = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _snapshotLock = new();
+    private readonly Lock _workersLock = new();
+    private readonly List<bool> _workerActive = [];
+    private long _inFlight;
+    private long _interrupted;
+    private long _closedCounter;
+    private long _startTs;
+    private DateTimeOffset _startUtc;
+    private long _sequence;
+    private double _lastSnapshotEnd;
+    private volatile bool _draining;
+    private volatile int _desiredCopies;
+
+    public LoadEngine(LoadSchedule schedule, InvocationFactory factory, Func<InvocationPath, IInvocationTarget> targets, EngineSettings settings, TimeProvider time)
+    {
+        _schedule = schedule;
+        _factory = factory;
+        _targets = targets;
+        _settings = settings;
+        _time = time;
+    }
+
+    /// <summary>Called once per interval, in order, with what was measured. Must be quick.</summary>
+    public event Action<IntervalSnapshot>? Snapshot;
+
+    /// <summary>Invocations in flight right now (client-observed concurrency).</summary>
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>Seconds since the run started.</summary>
+    public double Elapsed => _startTs == 0 ? 0 : _time.GetElapsedTime(_startTs).TotalSeconds;
+
+    /// <summary>The wall-clock start of the run (valid once running).</summary>
+    public DateTimeOffset StartedAt => _startUtc;
+
+    /// <summary>Runs the whole schedule, or until <paramref name="stop"/> fires, then drains in-flight invocations.</summary>
+    public async Task<EngineResult> RunAsync(CancellationToken stop)
+    {
+        _startTs = _time.GetTimestamp();
+        _startUtc = _time.GetUtcNow();
+        using var loops = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        using var snapshots = new CancellationTokenSource();
+
+        var snapshotLoop = SnapshotLoopAsync(snapshots.Token);
+        var open = DispatchOpenAsync(loops.Token);
+        var closed = RunClosedAsync(loops.Token);
+        await Task.WhenAll(open, closed).ConfigureAwait(false);
+        var stopped = stop.IsCancellationRequested && Elapsed < _schedule.Duration;
+
+        await DrainAsync().ConfigureAwait(false);
+        await snapshots.CancelAsync().ConfigureAwait(false);
+        await snapshotLoop.ConfigureAwait(false);
+        EmitSnapshot(Elapsed);
+        return new EngineResult(_startUtc, _time.GetElapsedTime(_startTs), stopped, Interlocked.Read(ref _interrupted));
+    }
+
+    private async Task DispatchOpenAsync(CancellationToken ct)
+    {
+        var stride = _settings.ShareStride;
+        for (long i = _settings.ShareOffset; !ct.IsCancellationRequested; i += stride)
+        {
+            if (_schedule.ArrivalTime(i) is not { } at)
+            {
+                break;
+            }
+
+            var intendedTs = _startTs + SecondsToTicks(at);
+            if (!await WaitUntilAsync(intendedTs, _settings.SpinThreshold, ct).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            var path = _factory.PathOf(i);
+            if (!TryAcquire())
+            {
+                _hub.RecordDropped(path);
+                continue;
+            }
+
+            _hub.RecordStarted(path, TicksToMicros(_time.GetTimestamp() - intendedTs));
+            var request = _factory.Create(i, path, _startUtc + TimeSpan.FromSeconds(at));
+            _ = InvokeAsync(request, intendedTs);
+        }
+    }
+
+    private async Task RunClosedAsync(CancellationToken ct)
+    {
+        var tick = TimeSpan.FromMilliseconds(100);
+        foreach (var seg in _schedule.Segments.Where(s => s.Model == SegmentModel.Closed))
+        {
+            if (!await WaitUntilAsync(_startTs + SecondsToTicks(seg.Start), TimeSpan.Zero, ct).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            var endTs = _startTs + SecondsToTicks(seg.End);
+            while (!ct.IsCancellationRequested && _time.GetTimestamp() < endTs)
+            {
+                _desiredCopies = ShareOf(_schedule.CopiesAt(Math.Min(Elapsed, seg.End - 1e-9)));
+                lock (_workersLock)
+                {
+                    for (var slot = 0; slot < _desiredCopies; slot++)
+                    {
+                        if (slot == _workerActive.Count)
+                        {
+                            _workerActive.Add(false);
+                        }
+
+                        if (!_workerActive[slot])
+                        {
+                            _workerActive[slot] = true;
+                            _ = WorkerAsync(slot, endTs, ct);
+                        }
+                    }
+                }
+
+                var next = Math.Min(endTs, _time.GetTimestamp() + SecondsToTicks(tick.TotalSeconds));
+                await WaitUntilAsync(next, TimeSpan.Zero, ct).ConfigureAwait(false);
+            }
+
+            _desiredCopies = 0;
+        }
+    }
+
+    private async Task WorkerAsync(int slot, long endTs, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested && slot < _desiredCopies && _time.GetTimestamp() < endTs)
+            {
+                var n = Interlocked.Increment(ref _closedCounter) - 1;
+                var index = _schedule.TotalArrivals + (n * _settings.ShareStride) + _settings.ShareOffset;
+                var path = _factory.PathOf(index);
+                if (!TryAcquire())
+                {
+                    _hub.RecordDropped(path);
+                    break;
+                }
+
+                var startTs = _time.GetTimestamp();
+                _hub.RecordStarted(path, null);
+                await InvokeAsync(_factory.Create(index, path, _time.GetUtcNow()), startTs).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lock (_workersLock)
+            {
+                _workerActive[slot] = false;
+            }
+        }
+    }
+
+    private int ShareOf(int copies)
+    {
+        var n = _settings.ShareStride;
+        return (copies / n) + (_settings.ShareOffset < copies % n ? 1 : 0);
+    }
+
+    private bool TryAcquire()
+    {
+        if (Interlocked.Increment(ref _inFlight) <= _settings.MaxInFlight)
+        {
+            return true;
+        }
+
+        Release();
+        return false;
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _draining)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private async Task InvokeAsync(InvocationRequest request, long intendedTs)
+    {
+        InvocationResult result;
+        try
+        {
+            result = await _targets(request.Path).InvokeAsync(request, _invocations.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_invocations.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _interrupted);
+            Release();
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Targets classify their own failures; anything that escapes is a transport-level fault.
+            result = new InvocationResult(Outcome.TransportError, ex.GetType().Name);
+        }
+
+        _hub.RecordCompleted(new SeriesKey(request.Path, result.Outcome, result.Reason), TicksToMicros(_time.GetTimestamp() - intendedTs));
+        Release();
+    }
+
+    private async Task DrainAsync()
+    {
+        _draining = true;
+        if (InFlight == 0)
+        {
+            return;
+        }
+
+        using var wait = new CancellationTokenSource();
+        var grace = Task.Delay(_settings.GracefulStop, _time, wait.Token);
+        if (await Task.WhenAny(_drained.Task, grace).ConfigureAwait(false) == grace)
+        {
+            // Out of patience: cancel what is left; each cancelled call is counted as interrupted.
+            await _invocations.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(_drained.Task, Task.Delay(TimeSpan.FromSeconds(5), _time, CancellationToken.None)).ConfigureAwait(false);
+        }
+
+        await wait.CancelAsync().ConfigureAwait(false);
+    }
+
+    private async Task SnapshotLoopAsync(CancellationToken ct)
+    {
+        var interval = _settings.SnapshotInterval.TotalSeconds;
+        for (long k = 1; ; k++)
+        {
+            if (!await WaitUntilAsync(_startTs + SecondsToTicks(k * interval), TimeSpan.Zero, ct).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            EmitSnapshot(k * interval);
+        }
+    }
+
+    private void EmitSnapshot(double end)
+    {
+        IntervalSnapshot snapshot;
+        lock (_snapshotLock)
+        {
+            if (end <= _lastSnapshotEnd && _sequence > 0)
+            {
+                return;
+            }
+
+            var at = Math.Max(0, Math.Min(end, _schedule.Duration) - 1e-9);
+            var segment = _schedule.SegmentAt(at);
+            snapshot = _hub.TakeSnapshot(
+                _sequence++,
+                _lastSnapshotEnd,
+                end,
+                end > _schedule.Duration ? "drain" : segment?.Label ?? "drain",
+                end > _schedule.Duration ? 0 : _schedule.RateAt(at),
+                end > _schedule.Duration ? 0 : _schedule.CopiesAt(at),
+                InFlight,
+                _settings.Source);
+            _lastSnapshotEnd = end;
+            Snapshot?.Invoke(snapshot);
+        }
+    }
+
+    /// <summary>Waits until a timestamp: a timer for the long part, then a spin for the last stretch.</summary>
+    private async ValueTask<bool> WaitUntilAsync(long targetTs, TimeSpan spinThreshold, CancellationToken ct)
+    {
+        var remaining = TicksToTimeSpan(targetTs - _time.GetTimestamp());
+        if (remaining > spinThreshold)
+        {
+            try
+            {
+                await Task.Delay(remaining - spinThreshold, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        if (spinThreshold > TimeSpan.Zero)
+        {
+            var spinner = default(SpinWait);
+            while (_time.GetTimestamp() < targetTs && !ct.IsCancellationRequested)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        return !ct.IsCancellationRequested;
+    }
+
+    private long SecondsToTicks(double seconds) => (long)Math.Round(seconds * _time.TimestampFrequency);
+
+    private TimeSpan TicksToTimeSpan(long ticks) => TimeSpan.FromTicks((long)(ticks * ((double)TimeSpan.TicksPerSecond / _time.TimestampFrequency)));
+
+    private long TicksToMicros(long ticks) => (long)(ticks * (1_000_000.0 / _time.TimestampFrequency));
+
+    public void Dispose() => _invocations.Dispose();
+}

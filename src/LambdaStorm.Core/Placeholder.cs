@@ -1,1 +1,0 @@
-namespace LambdaStorm; internal static class Placeholder { }

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using LambdaStorm.Engine;
+using LambdaStorm.Measurement;
+using LambdaStorm.Results;
+using LambdaStorm.Scenarios;
+using LambdaStorm.Targets;
+
+namespace LambdaStorm.Runs;
+
+/// <summary>What a live view needs to know when a run starts.</summary>
+/// <param name="Scenario">The scenario.</param>
+/// <param name="Schedule">Its compiled schedule.</param>
+/// <param name="Target">Target description.</param>
+/// <param name="ResultsPath">The results folder.</param>
+/// <param name="RunId">Run id.</param>
+public sealed record RunStarted(Scenario Scenario, LoadSchedule Schedule, string Target, string ResultsPath, string RunId);
+
+/// <summary>Watches a run as it goes (live view, progress lines). Calls come from the engine; keep them quick.</summary>
+public interface IRunObserver
+{
+    /// <summary>The run has started.</summary>
+    void OnStarted(RunStarted run);
+
+    /// <summary>One interval has been measured and journaled.</summary>
+    void OnInterval(IntervalSnapshot snapshot);
+}
+
+/// <summary>The result of <see cref="ScenarioRunner.RunAsync"/>.</summary>
+/// <param name="Summary">The summary, as written to summary.json.</param>
+/// <param name="ResultsPath">The results folder.</param>
+/// <param name="ExitCode">The process exit code this run deserves.</param>
+public sealed record RunOutcome(RunSummary Summary, string ResultsPath, int ExitCode);
+
+/// <summary>Options of a run that are not part of the scenario.</summary>
+/// <param name="ResultsRoot">Folder under which the results folder is created.</param>
+public sealed record RunOptions(string ResultsRoot)
+{
+    /// <summary>Default options: <c>results/</c> under the current directory.</summary>
+    public static readonly RunOptions Default = new("results");
+}
+
+/// <summary>
+/// Runs one scenario in this process: builds the schedule, targets and engine, journals every interval as it is
+/// measured, and writes the summary at the end (also when stopped). Part of internal API.
+/// </summary>
+internal static class ScenarioRunner
+{
+    public static async Task<RunOutcome> RunAsync(Scenario scenario, RunOptions options, TimeProvider time, IRunObserver? observer, CancellationToken stop)
+    {
+        var schedule = LoadSchedule.Create(scenario.Load);
+        var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var factory = new InvocationFactory(scenario, runId);
+        await using var target = CreateTarget(scenario, time);
+
+        var folder = ResultsFolder.Create(options.ResultsRoot, scenario.Name, time.GetUtcNow());
+        using var journal = new JournalWriter(folder.Journal);
+        var aggregate = new RunAggregate();
+        using var engine = new LoadEngine(schedule, factory, _ => target, EngineSettings.For(scenario, time), time);
+
+        var header = new JournalHeader(runId, scenario.Name, time.GetUtcNow(), false, target.Describe, schedule.Duration, schedule.TotalArrivals, scenario.Source);
+        journal.WriteHeader(header);
+        engine.Snapshot += s =>
+        {
+            journal.WriteInterval(s);
+            aggregate.Add(s);
+            observer?.OnInterval(s);
+        };
+
+        observer?.OnStarted(new RunStarted(scenario, schedule, target.Describe, folder.Path, runId));
+        var result = await engine.RunAsync(stop).ConfigureAwait(false);
+        var end = new JournalEnd(time.GetUtcNow(), result.Stopped ? "stopped" : "completed", result.Elapsed.TotalSeconds, result.Interrupted);
+        journal.WriteEnd(end);
+
+        var summary = RunSummary.Build(header with { StartedAt = result.StartedAt }, aggregate, end, scenario, []);
+        await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), CancellationToken.None).ConfigureAwait(false);
+        return new RunOutcome(summary, folder.Path, summary.Passed ? ExitCodes.Ok : ExitCodes.ThresholdFailed);
+    }
+
+    /// <summary>Rebuilds summary.json from a results folder's journal (also one cut short by a crash).</summary>
+    public static async Task<RunOutcome> ReportAsync(string resultsPath, CancellationToken ct)
+    {
+        var folder = new ResultsFolder(resultsPath);
+        var contents = JournalReader.Read(folder.Journal);
+        var aggregate = new RunAggregate();
+        foreach (var interval in contents.Intervals)
+        {
+            aggregate.Add(interval);
+        }
+
+        var warnings = contents.Warnings.ToList();
+        var load = ScenarioLoader.Load(contents.Header.Source.Text, contents.Header.Source.Path);
+        if (!load.Success)
+        {
+            warnings.Add("the scenario echoed in the journal no longer loads, so thresholds were not evaluated: " + string.Join("; ", load.Errors));
+        }
+
+        var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings);
+        await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), ct).ConfigureAwait(false);
+        return new RunOutcome(summary, folder.Path, summary.Passed ? ExitCodes.Ok : ExitCodes.ThresholdFailed);
+    }
+
+    private static IInvocationTarget CreateTarget(Scenario scenario, TimeProvider time) => scenario.Target switch
+    {
+        TargetSpec.Noop noop => new NoopTarget(noop, scenario.Seed, time),
+        TargetSpec.Http http => new HttpTarget(http, scenario.MaxInFlight),
+        _ => throw new NotSupportedException($"target kind '{scenario.Target.Kind}' is not supported"),
+    };
+}

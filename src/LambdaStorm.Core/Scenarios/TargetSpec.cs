@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+
+namespace LambdaStorm.Scenarios;
+
+/// <summary>Where a scenario sends its invocations. A closed set; later kinds (emulator, aws) join it.</summary>
+public abstract record TargetSpec
+{
+    private TargetSpec()
+    {
+    }
+
+    /// <summary>The short kind name used in YAML and reports.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>
+    /// A built-in in-process target that answers without any network, so the engine can be tested and benchmarked
+    /// without noise. It can simulate a latency and an error rate.
+    /// </summary>
+    /// <param name="Latency">Simulated latency of every call (zero answers synchronously).</param>
+    /// <param name="Jitter">Uniform extra latency in [0, Jitter).</param>
+    /// <param name="ErrorRate">Share of calls that end as <c>function_error</c>, in [0,1].</param>
+    public sealed record Noop(TimeSpan Latency, TimeSpan Jitter, double ErrorRate) : TargetSpec
+    {
+        /// <summary>A noop target that answers at once and never fails.</summary>
+        public static readonly Noop Instant = new(TimeSpan.Zero, TimeSpan.Zero, 0);
+
+        /// <inheritdoc />
+        public override string Kind => "noop";
+    }
+
+    /// <summary>Any HTTP endpoint: API Gateway, a Function URL, or any service.</summary>
+    /// <param name="Url">Absolute http or https URL.</param>
+    /// <param name="Method">HTTP method; POST sends the payload as the body.</param>
+    /// <param name="Headers">Extra request headers.</param>
+    /// <param name="Timeout">Per-request timeout; a request that exceeds it ends as <c>timeout</c>.</param>
+    public sealed record Http(Uri Url, string Method, ImmutableDictionary<string, string> Headers, TimeSpan Timeout) : TargetSpec
+    {
+        /// <summary>Default per-request timeout.</summary>
+        public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+        /// <inheritdoc />
+        public override string Kind => "http";
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using LambdaStorm.Engine;
+using LambdaStorm.Scenarios;
+
+namespace LambdaStorm.Targets;
+
+/// <summary>
+/// The generic HTTP path: one request per invocation, classified by status. The invocation id and intended send time
+/// travel in <c>X-LambdaStorm-Id</c> and <c>X-LambdaStorm-Intended-Time</c> as well as in the payload.
+/// </summary>
+internal sealed class HttpTarget : IInvocationTarget
+{
+    /// <summary>Header carrying the invocation id.</summary>
+    public const string IdHeader = "X-LambdaStorm-Id";
+
+    /// <summary>Header carrying the intended send time (ISO-8601).</summary>
+    public const string IntendedTimeHeader = "X-LambdaStorm-Intended-Time";
+
+    private readonly TargetSpec.Http _spec;
+    private readonly HttpClient _client;
+    private readonly HttpMethod _method;
+
+    public HttpTarget(TargetSpec.Http spec, int maxConnections)
+    {
+        _spec = spec;
+        _method = new HttpMethod(spec.Method);
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Math.Max(1, maxConnections),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            UseProxy = false,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public string Describe => _spec.Url.ToString();
+
+    public async ValueTask<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(_method, _spec.Url);
+        message.Headers.TryAddWithoutValidation(IdHeader, request.Id);
+        message.Headers.TryAddWithoutValidation(IntendedTimeHeader, request.IntendedTime.ToString("O"));
+        foreach (var (k, v) in _spec.Headers)
+        {
+            if (!message.Headers.TryAddWithoutValidation(k, v))
+            {
+                message.Content ??= new StringContent(string.Empty);
+                message.Content.Headers.TryAddWithoutValidation(k, v);
+            }
+        }
+
+        if (_method != HttpMethod.Get && _method != HttpMethod.Head)
+        {
+            message.Content = new StringContent(request.Payload, Encoding.UTF8, "application/json");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_spec.Timeout);
+        try
+        {
+            using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            return Classify(response);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new InvocationResult(Outcome.Timeout, "client_timeout");
+        }
+        catch (HttpRequestException ex)
+        {
+            return new InvocationResult(Outcome.TransportError, ex.InnerException is SocketException se ? se.SocketErrorCode.ToString() : ex.HttpRequestError.ToString());
+        }
+    }
+
+    /// <summary>Maps a status to an outcome: 2xx/3xx ok, 429 throttled, 408/504 timeout, 4xx client, 5xx server.</summary>
+    internal static InvocationResult Classify(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        return status switch
+        {
+            < 400 => InvocationResult.Ok,
+            429 => new InvocationResult(Outcome.Throttled, ReasonOf(response) ?? "429"),
+            408 or 504 => new InvocationResult(Outcome.Timeout, status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            < 500 => new InvocationResult(Outcome.ClientError, status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            _ => new InvocationResult(Outcome.ServerError, status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+    }
+
+    private static string? ReasonOf(HttpResponseMessage response)
+        => response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault()?.Split(':')[0] : null;
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
