@@ -55,7 +55,7 @@ internal sealed class LoadEngine : IDisposable
     private readonly TimeProvider _time;
     private readonly MeasurementHub _hub = new();
     private readonly CancellationTokenSource _invocations = new();
-    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _drained;
     private readonly Lock _snapshotLock = new();
     private readonly Lock _workersLock = new();
     private readonly List<bool> _workerActive = [];
@@ -76,6 +76,9 @@ internal sealed class LoadEngine : IDisposable
         _targets = targets;
         _settings = settings;
         _time = time;
+
+        // On a virtual clock everything runs inline (see Clock); on the system clock never complete on a caller's thread.
+        _drained = new TaskCompletionSource(time == TimeProvider.System ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
     }
 
     /// <summary>Called once per interval, in order, with what was measured. Must be quick.</summary>
@@ -105,7 +108,7 @@ internal sealed class LoadEngine : IDisposable
         var stopped = stop.IsCancellationRequested && Elapsed < _schedule.Duration;
 
         await DrainAsync().ConfigureAwait(false);
-        await snapshots.CancelAsync().ConfigureAwait(false);
+        snapshots.Cancel(); // synchronous, so the loop ends before the final snapshot is taken
         await snapshotLoop.ConfigureAwait(false);
         EmitSnapshot(Elapsed);
         return new EngineResult(_startUtc, _time.GetElapsedTime(_startTs), stopped, Interlocked.Read(ref _interrupted));
@@ -265,15 +268,15 @@ internal sealed class LoadEngine : IDisposable
         }
 
         using var wait = new CancellationTokenSource();
-        var grace = Task.Delay(_settings.GracefulStop, _time, wait.Token);
+        var grace = _time.DelayAsync(_settings.GracefulStop, wait.Token);
         if (await Task.WhenAny(_drained.Task, grace).ConfigureAwait(false) == grace)
         {
             // Out of patience: cancel what is left; each cancelled call is counted as interrupted.
-            await _invocations.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAny(_drained.Task, Task.Delay(TimeSpan.FromSeconds(5), _time, CancellationToken.None)).ConfigureAwait(false);
+            _invocations.Cancel();
+            await Task.WhenAny(_drained.Task, _time.DelayAsync(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         }
 
-        await wait.CancelAsync().ConfigureAwait(false);
+        wait.Cancel();
     }
 
     private async Task SnapshotLoopAsync(CancellationToken ct)
@@ -324,7 +327,7 @@ internal sealed class LoadEngine : IDisposable
         {
             try
             {
-                await Task.Delay(remaining - spinThreshold, _time, ct).ConfigureAwait(false);
+                await _time.DelayAsync(remaining - spinThreshold, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

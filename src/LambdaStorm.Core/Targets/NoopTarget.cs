@@ -32,7 +32,7 @@ internal sealed class NoopTarget(TargetSpec.Noop spec, int seed, TimeProvider ti
 
     private async ValueTask<InvocationResult> DelayedAsync(TimeSpan delay, bool failed, CancellationToken cancellationToken)
     {
-        await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+        await time.DelayAsync(delay, cancellationToken).ConfigureAwait(false);
         return failed ? ErrorResult : InvocationResult.Ok;
     }
 
