@@ -1,1 +1,0 @@
-namespace LambdaStorm.Cli.Tests; public class SmokeTests { [Fact] public void Works() => Assert.True(true); }
