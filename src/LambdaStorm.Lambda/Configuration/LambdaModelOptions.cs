@@ -1,0 +1,129 @@
+namespace LambdaStorm.Lambda;
+
+/// <summary>
+/// Everything needed to build a <see cref="LambdaModel"/>: the account, the functions that exist at the start, and the
+/// random seed. Mutable; <see cref="Validate"/> returns every problem and <see cref="ToSettings"/> builds the immutable
+/// <see cref="LambdaModelSettings"/> or throws <see cref="LambdaOptionsException"/> listing them all.
+/// </summary>
+internal sealed class LambdaModelOptions
+{
+    /// <summary>Account configuration. <value>Defaults to AWS's defaults in us-east-1.</value></summary>
+    public AccountOptions Account { get; set; } = new();
+
+    /// <summary>Functions that exist when the model starts. <value>Defaults to none.</value></summary>
+    public List<FunctionOptions> Functions { get; set; } = [];
+
+    /// <summary>Seed of the model's random number generator; a run is deterministic for a seed. <value>Defaults to 1.</value></summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Every problem, each naming its field; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        var account = Account ?? new AccountOptions();
+        errors.AddRange(account.Validate("Account"));
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        long reservedTotal = 0;
+        long unreservedProvisioned = 0;
+        foreach (var function in Functions ?? [])
+        {
+            if (function is null)
+            {
+                errors.Add("Functions: must not contain null entries");
+                continue;
+            }
+
+            var path = $"Functions[{(string.IsNullOrEmpty(function.Name) ? "?" : function.Name)}]";
+            errors.AddRange(function.Validate(path));
+            if (!string.IsNullOrEmpty(function.Name) && !names.Add(function.Name))
+            {
+                errors.Add($"{path}.Name: duplicate function name");
+            }
+
+            reservedTotal += Math.Max(0, function.ReservedConcurrency ?? 0);
+            if (function.ReservedConcurrency is null)
+            {
+                unreservedProvisioned += (function.ProvisionedConcurrency ?? []).Values.Sum(v => (long)Math.Max(0, v));
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            var unreserved = account.ConcurrencyLimit - reservedTotal;
+            if (unreserved < account.UnreservedMinimum)
+            {
+                errors.Add($"Functions: reserved concurrency totals {reservedTotal}, which leaves {unreserved} unreserved, below Account.UnreservedMinimum ({account.UnreservedMinimum})");
+            }
+            else if (unreservedProvisioned > unreserved - account.UnreservedMinimum)
+            {
+                errors.Add($"Functions: provisioned concurrency of functions without reserved concurrency totals {unreservedProvisioned}, more than the {unreserved - account.UnreservedMinimum} the unreserved pool can give while keeping {account.UnreservedMinimum} free");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Validates and builds the immutable settings.</summary>
+    /// <exception cref="LambdaOptionsException">Listing every problem.</exception>
+    public LambdaModelSettings ToSettings()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new LambdaOptionsException(errors);
+        }
+
+        return new LambdaModelSettings
+        {
+            Account = (Account ?? new AccountOptions()).Build(),
+            Functions = [.. (Functions ?? []).Select(f => f.Build())],
+            Seed = Seed,
+        };
+    }
+}
+
+/// <summary>Validated, immutable configuration of a <see cref="LambdaModel"/>.</summary>
+internal sealed record LambdaModelSettings
+{
+    /// <summary>Account settings.</summary>
+    public required AccountSettings Account { get; init; }
+
+    /// <summary>Functions created when the model starts, in order.</summary>
+    public required IReadOnlyList<FunctionSettings> Functions { get; init; }
+
+    /// <summary>Random seed.</summary>
+    public required int Seed { get; init; }
+}
+
+/// <summary>Thrown when options do not validate; <see cref="Errors"/> lists every problem, each naming its field.</summary>
+internal sealed class LambdaOptionsException : Exception
+{
+    /// <summary>Creates the exception from the list of problems.</summary>
+    public LambdaOptionsException(IReadOnlyList<string> errors)
+        : base("Invalid Lambda model configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  - " + e)))
+    {
+        Errors = errors;
+    }
+
+    /// <summary>Creates an exception with a single message.</summary>
+    public LambdaOptionsException()
+        : this(["unknown error"])
+    {
+    }
+
+    /// <summary>Creates an exception with a single message.</summary>
+    public LambdaOptionsException(string message)
+        : this([message])
+    {
+    }
+
+    /// <summary>Creates an exception with a single message and an inner exception.</summary>
+    public LambdaOptionsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Errors = [message];
+    }
+
+    /// <summary>Every problem found.</summary>
+    public IReadOnlyList<string> Errors { get; }
+}

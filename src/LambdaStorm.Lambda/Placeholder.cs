@@ -1,1 +1,0 @@
-namespace LambdaStorm.Lambda; internal static class Placeholder { }
