@@ -8,8 +8,10 @@ root=$(pwd)
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
 # --- OS packages -------------------------------------------------------------------------------------
-# Debian packages the tests use: wrk and hey (benchmark smoke), prometheus (real scrape tests), chromium (report screenshots).
+# Debian packages the tests use: docker-compose (to check docker-compose.yml without a Docker engine), and wrk and hey
+# (the benchmark's peers). Later work adds prometheus (real scrape tests) and chromium (report screenshots).
 need_pkgs=()
+command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
 command -v hey >/dev/null 2>&1 || need_pkgs+=(hey)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
