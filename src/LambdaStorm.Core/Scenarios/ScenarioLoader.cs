@@ -37,6 +37,10 @@ public static partial class ScenarioLoader
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
+    // RFC 9110 token characters.
+    [GeneratedRegex(@"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex HeaderNamePattern();
+
     /// <summary>Loads a scenario file.</summary>
     public static ScenarioLoadResult LoadFile(string path)
     {
@@ -74,7 +78,7 @@ public static partial class ScenarioLoader
         string? name = null;
         if (r.Require(e, map, "name", "the scenario", "a short name used for the results folder, e.g. 'checkout-spike'"))
         {
-            name = r.String(e["name"].Value, "'name'");
+            name = r.NonEmptyString(e["name"].Value, "'name'");
             if (name is not null && !NamePattern().IsMatch(name))
             {
                 r.Error(e["name"].Value, $"'name' must be letters, digits, '.', '_' or '-' (it names the results folder), not '{name}'");
@@ -84,7 +88,7 @@ public static partial class ScenarioLoader
         var description = e.TryGetValue("description", out var d) ? r.String(d.Value, "'description'") : null;
         var target = e.TryGetValue("target", out var t) ? BindTarget(r, t.Value) : TargetSpec.Noop.Instant;
         var paths = BindPaths(r, e, map, target);
-        var function = e.TryGetValue("function", out var f) ? r.String(f.Value, "'function'") : null;
+        var function = e.TryGetValue("function", out var f) ? r.NonEmptyString(f.Value, "'function'") : null;
 
         var load = ImmutableArray<LoadPhase>.Empty;
         if (r.Require(e, map, "load", "the scenario", "a list of phases such as '- inject: { rate: 100, during: 30s }'"))
@@ -93,7 +97,7 @@ public static partial class ScenarioLoader
         }
 
         var payload = e.TryGetValue("payload", out var p) ? BindPayload(r, p.Value) : PayloadSpec.Default;
-        var thresholds = e.TryGetValue("thresholds", out var th) ? BindThresholds(r, th.Value) : [];
+        var thresholds = e.TryGetValue("thresholds", out var th) ? BindThresholds(r, th.Value, paths) : [];
         var maxInFlight = e.TryGetValue("maxInFlight", out var mif) ? r.Integer(mif.Value, "'maxInFlight'", 1, 1_000_000) ?? 1 : Scenario.DefaultMaxInFlight;
         var seed = e.TryGetValue("seed", out var s) ? r.Integer(s.Value, "'seed'") ?? 0 : 0;
         var graceful = e.TryGetValue("gracefulStop", out var gs) ? r.Duration(gs.Value, "'gracefulStop'", allowZero: true) ?? TimeSpan.Zero : Scenario.DefaultGracefulStop;
@@ -114,6 +118,10 @@ public static partial class ScenarioLoader
         if (!load.IsEmpty && load.All(ph => ph is LoadPhase.Pause))
         {
             r.Error(e["load"].Value, "'load' has only pauses; add at least one phase that sends load");
+        }
+        else if (!load.IsEmpty && maxCopies == 0 && !load.Any(ph => ph is LoadPhase.Inject { Rate: > 0 } or LoadPhase.RampingInject { Rate: > 0 } or LoadPhase.Spike { Rate: > 0 }))
+        {
+            r.Error(e["load"].Value, "'load' sends no load: every rate and every copies value is zero");
         }
 
         return name is null ? null : new Scenario(name, description, target, paths, function, load, payload, thresholds, maxInFlight, seed, graceful, source);
@@ -185,6 +193,11 @@ public static partial class ScenarioLoader
                     {
                         if (k is YamlScalarNode { Value: { } hk } && r.String(v, $"header '{hk}'") is { } hv)
                         {
+                            if (!HeaderNamePattern().IsMatch(hk))
+                            {
+                                r.Error(k, $"'{hk}' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only, no spaces)");
+                            }
+
                             headers = headers.SetItem(hk, hv);
                         }
                     }
@@ -441,13 +454,13 @@ public static partial class ScenarioLoader
             var pe = r.Entries(pm, "'payload.poisonPills'", "every", "probability", "marker");
             var every = pe.TryGetValue("every", out var ev) ? r.Integer(ev.Value, "'poisonPills.every'", 1) : null;
             var probability = pe.TryGetValue("probability", out var pr) ? r.Ratio(pr.Value, "'poisonPills.probability'") : null;
-            var marker = pe.TryGetValue("marker", out var mk) ? r.String(mk.Value, "'poisonPills.marker'") ?? PoisonPillSpec.DefaultMarker : PoisonPillSpec.DefaultMarker;
+            var marker = pe.TryGetValue("marker", out var mk) ? r.NonEmptyString(mk.Value, "'poisonPills.marker'") ?? PoisonPillSpec.DefaultMarker : PoisonPillSpec.DefaultMarker;
             if (pe.ContainsKey("every") == pe.ContainsKey("probability"))
             {
                 r.Error(pm, "'payload.poisonPills' needs exactly one of 'every' (every Nth invocation) or 'probability' (for example 1%)");
             }
 
-            if (!template.Contains("{{marker}}", StringComparison.Ordinal))
+            if (!PlaceholderPattern().Matches(template).Any(m => m.Groups[1].Value == "marker"))
             {
                 r.Error(t.Value ?? (YamlNode)pm, "poison pills need the payload template to contain '{{marker}}', where the poison marker is placed");
             }
@@ -458,7 +471,7 @@ public static partial class ScenarioLoader
         return new PayloadSpec(template, poison);
     }
 
-    private static ImmutableArray<Threshold> BindThresholds(YamlReader r, YamlNode node)
+    private static ImmutableArray<Threshold> BindThresholds(YamlReader r, YamlNode node, PathMix paths)
     {
         var seq = r.Sequence(node, "'thresholds'");
         if (seq is null)
@@ -481,9 +494,13 @@ public static partial class ScenarioLoader
                 var quoted = item is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted } ? 1 : 0;
                 r.Error(item, error.Message, error.Offset + quoted);
             }
+            else if (threshold!.Path is { } p && !paths.Entries.Any(x => x.Path == p))
+            {
+                r.Error(item, $"threshold '{threshold.Expression}' filters on path '{p.Name()}', which this scenario never sends; its paths: {string.Join(", ", paths.Entries.Select(x => x.Path.Name()))}");
+            }
             else
             {
-                list.Add(threshold!);
+                list.Add(threshold);
             }
         }
 

@@ -36,6 +36,7 @@ public static partial class ThresholdParser
 
         InvocationPath? path = null;
         Outcome? outcome = null;
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         var filter = m.Groups["filter"];
         if (filter.Success)
         {
@@ -46,6 +47,11 @@ public static partial class ThresholdParser
                 if (kv.Length != 2)
                 {
                     return (null, new ParseError($"filter '{part}' must be key=value (keys: path, outcome)", offset));
+                }
+
+                if (!keys.Add(kv[0]))
+                {
+                    return (null, new ParseError($"filter key '{kv[0]}' is given twice", offset));
                 }
 
                 switch (kv[0])
@@ -108,9 +114,14 @@ public static partial class ThresholdParser
                     return (0, $"'{text}' is not a ratio for '{metric.Name}'; expected a percentage such as 1% or 0.5%, or a fraction such as 0.01");
                 }
 
-                return r > 1 && !text.EndsWith('%')
-                    ? (0, $"'{text}' is more than 1 for the ratio '{metric.Name}'; did you mean {text}%?")
-                    : (r, null);
+                if (r > 1)
+                {
+                    return text.EndsWith('%')
+                        ? (0, $"'{text}' is more than 100% for the ratio '{metric.Name}'; a ratio threshold above 100% can never fail")
+                        : (0, $"'{text}' is more than 1 for the ratio '{metric.Name}'; did you mean {text}%?");
+                }
+
+                return (r, null);
             default:
                 return ValueParsers.TryParseNumber(text, out var n) && n >= 0
                     ? (n, null)

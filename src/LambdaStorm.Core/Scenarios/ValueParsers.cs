@@ -54,10 +54,18 @@ public static partial class ValueParsers
         return TryParseNumber(text, out value);
     }
 
-    /// <summary>Parses an invariant-culture number, allowing <c>_</c> digit separators.</summary>
+    [GeneratedRegex(@"^[+-]?(?:\d+(?:_\d+)*)?(?:\.\d+)?(?:[eE][+-]?\d+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NumberPattern();
+
+    /// <summary>Parses an invariant-culture number, allowing <c>_</c> between digit groups (<c>10_000</c>).</summary>
     public static bool TryParseNumber(string text, out double value)
-        => double.TryParse(text.Trim().Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out value)
-           && double.IsFinite(value);
+    {
+        value = 0;
+        text = text.Trim();
+        return text.Length > 0 && text != "." && NumberPattern().IsMatch(text)
+            && double.TryParse(text.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+            && double.IsFinite(value);
+    }
 
     /// <summary>Formats a duration the way scenarios write them.</summary>
     public static string FormatDuration(TimeSpan d)

@@ -124,6 +124,20 @@ internal sealed class YamlReader(string file)
         return null;
     }
 
+    /// <summary>A string that must hold something: YAML null (<c>~</c>, <c>null</c>) and empty text are errors.</summary>
+    public string? NonEmptyString(YamlNode node, string what)
+    {
+        var s = String(node, what);
+        var isNull = node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } && s is "~" or "null" or "Null" or "NULL";
+        if (s is not null && (isNull || string.IsNullOrWhiteSpace(s)))
+        {
+            Error(node, $"{what} must not be empty");
+            return null;
+        }
+
+        return s;
+    }
+
     public double? Number(YamlNode node, string what, double min = double.MinValue, double max = double.MaxValue)
     {
         var s = String(node, what);

@@ -45,18 +45,26 @@ internal sealed class HttpTarget : IInvocationTarget
         using var message = new HttpRequestMessage(_method, _spec.Url);
         message.Headers.TryAddWithoutValidation(IdHeader, request.Id);
         message.Headers.TryAddWithoutValidation(IntendedTimeHeader, request.IntendedTime.ToString("O"));
-        foreach (var (k, v) in _spec.Headers)
-        {
-            if (!message.Headers.TryAddWithoutValidation(k, v))
-            {
-                message.Content ??= new StringContent(string.Empty);
-                message.Content.Headers.TryAddWithoutValidation(k, v);
-            }
-        }
-
         if (_method != HttpMethod.Get && _method != HttpMethod.Head)
         {
             message.Content = new StringContent(request.Payload, Encoding.UTF8, "application/json");
+        }
+
+        foreach (var (k, v) in _spec.Headers)
+        {
+            // Content-* headers (Content-Type among them) belong to the body; a scenario's value replaces the default.
+            if (k.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                if (message.Content is not null)
+                {
+                    message.Content.Headers.Remove(k);
+                    message.Content.Headers.TryAddWithoutValidation(k, v);
+                }
+            }
+            else
+            {
+                message.Headers.TryAddWithoutValidation(k, v);
+            }
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
