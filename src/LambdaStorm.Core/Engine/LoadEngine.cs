@@ -52,6 +52,9 @@ internal sealed class LoadEngine : IDisposable
     private readonly InvocationFactory _factory;
     private readonly Func<InvocationPath, IInvocationTarget> _targets;
     private readonly EngineSettings _settings;
+    /// <summary>Pause instructions between clock reads while spinning (well under a microsecond).</summary>
+    private const int SpinIterations = 8;
+
     private readonly TimeProvider _time;
     private readonly MeasurementHub _hub = new();
     private readonly CancellationTokenSource _invocations = new();
@@ -67,6 +70,7 @@ internal sealed class LoadEngine : IDisposable
     private long _sequence;
     private double _lastSnapshotEnd;
     private volatile bool _draining;
+    private volatile bool _running;
     private volatile int _desiredCopies;
 
     public LoadEngine(LoadSchedule schedule, InvocationFactory factory, Func<InvocationPath, IInvocationTarget> targets, EngineSettings settings, TimeProvider time)
@@ -88,7 +92,7 @@ internal sealed class LoadEngine : IDisposable
     public long InFlight => Interlocked.Read(ref _inFlight);
 
     /// <summary>Seconds since the run started.</summary>
-    public double Elapsed => _startTs == 0 ? 0 : _time.GetElapsedTime(_startTs).TotalSeconds;
+    public double Elapsed => _running ? _time.GetElapsedTime(_startTs).TotalSeconds : 0;
 
     /// <summary>The wall-clock start of the run (valid once running).</summary>
     public DateTimeOffset StartedAt => _startUtc;
@@ -98,11 +102,14 @@ internal sealed class LoadEngine : IDisposable
     {
         _startTs = _time.GetTimestamp();
         _startUtc = _time.GetUtcNow();
+        _running = true;
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(stop);
         using var snapshots = new CancellationTokenSource();
 
         var snapshotLoop = SnapshotLoopAsync(snapshots.Token);
-        var open = DispatchOpenAsync(loops.Token);
+        var open = _settings.SpinThreshold > TimeSpan.Zero && _schedule.TotalArrivals > 0
+            ? DispatchOnOwnThread(loops.Token)
+            : DispatchOpenAsync(blocking: false, loops.Token);
         var closed = RunClosedAsync(loops.Token);
         await Task.WhenAll(open, closed).ConfigureAwait(false);
         var stopped = stop.IsCancellationRequested && Elapsed < _schedule.Duration;
@@ -114,7 +121,36 @@ internal sealed class LoadEngine : IDisposable
         return new EngineResult(_startUtc, _time.GetElapsedTime(_startTs), stopped, Interlocked.Read(ref _interrupted));
     }
 
-    private async Task DispatchOpenAsync(CancellationToken ct)
+    /// <summary>
+    /// On the system clock the open-model dispatcher gets a thread of its own and every wait blocks that thread, so
+    /// the loop below never leaves it: it is not queued behind the thread pool's work (HTTP completions, snapshots),
+    /// and it never holds a pool thread for the whole run while it spins.
+    /// </summary>
+    private Task DispatchOnOwnThread(CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                // With blocking waits every await inside completes synchronously, so this returns a finished task.
+                DispatchOpenAsync(blocking: true, ct).GetAwaiter().GetResult();
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "LambdaStorm dispatcher",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private async Task DispatchOpenAsync(bool blocking, CancellationToken ct)
     {
         var stride = _settings.ShareStride;
         for (long i = _settings.ShareOffset; !ct.IsCancellationRequested; i += stride)
@@ -125,7 +161,7 @@ internal sealed class LoadEngine : IDisposable
             }
 
             var intendedTs = _startTs + SecondsToTicks(at);
-            if (!await WaitUntilAsync(intendedTs, _settings.SpinThreshold, ct).ConfigureAwait(false))
+            if (!await WaitUntilAsync(intendedTs, _settings.SpinThreshold, blocking, ct).ConfigureAwait(false))
             {
                 break;
             }
@@ -148,7 +184,7 @@ internal sealed class LoadEngine : IDisposable
         var tick = TimeSpan.FromMilliseconds(100);
         foreach (var seg in _schedule.Segments.Where(s => s.Model == SegmentModel.Closed))
         {
-            if (!await WaitUntilAsync(_startTs + SecondsToTicks(seg.Start), TimeSpan.Zero, ct).ConfigureAwait(false))
+            if (!await WaitUntilAsync(_startTs + SecondsToTicks(seg.Start), TimeSpan.Zero, blocking: false, ct).ConfigureAwait(false))
             {
                 break;
             }
@@ -175,7 +211,7 @@ internal sealed class LoadEngine : IDisposable
                 }
 
                 var next = Math.Min(endTs, _time.GetTimestamp() + SecondsToTicks(tick.TotalSeconds));
-                await WaitUntilAsync(next, TimeSpan.Zero, ct).ConfigureAwait(false);
+                await WaitUntilAsync(next, TimeSpan.Zero, blocking: false, ct).ConfigureAwait(false);
             }
 
             _desiredCopies = 0;
@@ -284,7 +320,7 @@ internal sealed class LoadEngine : IDisposable
         var interval = _settings.SnapshotInterval.TotalSeconds;
         for (long k = 1; ; k++)
         {
-            if (!await WaitUntilAsync(_startTs + SecondsToTicks(k * interval), TimeSpan.Zero, ct).ConfigureAwait(false))
+            if (!await WaitUntilAsync(_startTs + SecondsToTicks(k * interval), TimeSpan.Zero, blocking: false, ct).ConfigureAwait(false))
             {
                 return;
             }
@@ -319,32 +355,66 @@ internal sealed class LoadEngine : IDisposable
         }
     }
 
-    /// <summary>Waits until a timestamp: a timer for the long part, then a spin for the last stretch.</summary>
-    private async ValueTask<bool> WaitUntilAsync(long targetTs, TimeSpan spinThreshold, CancellationToken ct)
+    /// <summary>
+    /// Waits until a timestamp: a timer for the long part, then a spin for the last <paramref name="spinThreshold"/>.
+    /// With <paramref name="blocking"/> the timer wait blocks the calling thread (the dispatcher's own thread) and the
+    /// result is always already complete.
+    /// </summary>
+    private ValueTask<bool> WaitUntilAsync(long targetTs, TimeSpan spinThreshold, bool blocking, CancellationToken ct)
     {
         var remaining = TicksToTimeSpan(targetTs - _time.GetTimestamp());
         if (remaining > spinThreshold)
         {
+            var delay = _time.DelayAsync(remaining - spinThreshold, ct);
+            if (!blocking)
+            {
+                return AwaitThenSpinAsync(delay, targetTs, spinThreshold, ct);
+            }
+
             try
             {
-                await _time.DelayAsync(remaining - spinThreshold, ct).ConfigureAwait(false);
+                delay.GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {
-                return false;
+                return ValueTask.FromResult(false);
             }
         }
 
-        if (spinThreshold > TimeSpan.Zero)
+        SpinUntil(targetTs, spinThreshold, ct);
+        return ValueTask.FromResult(!ct.IsCancellationRequested);
+    }
+
+    private async ValueTask<bool> AwaitThenSpinAsync(Task delay, long targetTs, TimeSpan spinThreshold, CancellationToken ct)
+    {
+        try
         {
-            var spinner = default(SpinWait);
-            while (_time.GetTimestamp() < targetTs && !ct.IsCancellationRequested)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-            }
+            await delay.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
 
+        SpinUntil(targetTs, spinThreshold, ct);
         return !ct.IsCancellationRequested;
+    }
+
+    /// <summary>
+    /// Spins to the target. Pure busy-waiting, no yield: on Linux a yield hands the core to any other runnable thread
+    /// for up to a whole scheduler slice (milliseconds), which is exactly the lateness the spin is there to avoid.
+    /// </summary>
+    private void SpinUntil(long targetTs, TimeSpan spinThreshold, CancellationToken ct)
+    {
+        if (spinThreshold <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        while (_time.GetTimestamp() < targetTs && !ct.IsCancellationRequested)
+        {
+            Thread.SpinWait(SpinIterations);
+        }
     }
 
     private long SecondsToTicks(double seconds) => (long)Math.Round(seconds * _time.TimestampFrequency);
