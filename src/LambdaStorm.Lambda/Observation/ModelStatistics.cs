@@ -40,21 +40,23 @@ internal sealed class ModelStatistics : ILambdaModelObserver
     /// <summary>Start of the series.</summary>
     public DateTimeOffset Origin => new(_originTicks, TimeSpan.Zero);
 
-    /// <summary>The account-wide per-second series.</summary>
+    /// <summary>The account-wide per-second series, up to the model's current time.</summary>
     public ConcurrencySeries GetAccountSeries()
     {
+        var now = _model.Now.UtcTicks;
         lock (_gate)
         {
-            return _account.ToSeries(Origin, IndexOf(_lastTicks));
+            return _account.ToSeries(Origin, IndexOf(Math.Max(now, _lastTicks)));
         }
     }
 
-    /// <summary>One function's per-second series (empty if it never did anything).</summary>
+    /// <summary>One function's per-second series, up to the model's current time (all zeros if it never did anything).</summary>
     public ConcurrencySeries GetFunctionSeries(string functionName)
     {
+        var now = _model.Now.UtcTicks;
         lock (_gate)
         {
-            return (_functions.TryGetValue(functionName, out var f) ? f.Series : new Series()).ToSeries(Origin, IndexOf(_lastTicks));
+            return (_functions.TryGetValue(functionName, out var f) ? f.Series : new Series()).ToSeries(Origin, IndexOf(Math.Max(now, _lastTicks)));
         }
     }
 

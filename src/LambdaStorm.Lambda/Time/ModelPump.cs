@@ -12,6 +12,7 @@ internal sealed class ModelPump : IDisposable
     private readonly LambdaModel _model;
     private readonly TimeProvider _time;
     private readonly IDisposable _registration;
+    private static readonly TimeSpan RearmTolerance = TimeSpan.FromMilliseconds(1);
     private TaskCompletionSource _wake = NewSignal();
 
     /// <summary>Creates a pump for <paramref name="model"/>, using the model's clock.</summary>
@@ -36,7 +37,8 @@ internal sealed class ModelPump : IDisposable
             Volatile.Write(ref _wake, wake);
             EventsProcessed += _model.RunDue();
             var next = _model.NextEventTime;
-            var delay = next is { } due ? due - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+            var before = _time.GetUtcNow();
+            var delay = next is { } due ? due - before : Timeout.InfiniteTimeSpan;
             if (next is not null && delay <= TimeSpan.Zero)
             {
                 continue;
@@ -44,7 +46,13 @@ internal sealed class ModelPump : IDisposable
 
             using var delayCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var sleep = Task.Delay(delay, _time, delayCancellation.Token);
-            await Task.WhenAny(sleep, wake.Task).ConfigureAwait(false);
+
+            // If the clock moved while the timer was being armed (a test clock can jump), the timer is late: recompute.
+            if (_time.GetUtcNow() - before <= RearmTolerance)
+            {
+                await Task.WhenAny(sleep, wake.Task).ConfigureAwait(false);
+            }
+
             await delayCancellation.CancelAsync().ConfigureAwait(false);
             try
             {
