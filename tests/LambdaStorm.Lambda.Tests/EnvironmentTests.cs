@@ -175,6 +175,31 @@ public sealed class EnvironmentTests
     }
 
     [Fact]
+    public void Chaos_can_inject_errors_and_latency_without_retiring_warm_environments()
+    {
+        var t = TestModel.WithFunction(f =>
+        {
+            f.InitDurationMs = 0;
+            f.DurationMs = 100;
+        });
+
+        t.Invoke();
+        t.Advance(TimeSpan.FromSeconds(1));
+        t.Model.UpdateFunctionConfiguration("fn", o =>
+        {
+            o.ErrorRate = 1;
+            o.ExtraLatencyMs = 400;
+        }, retireEnvironments: false).GetValueOrThrow();
+
+        Assert.False(t.Invoke().ColdStart);
+        t.Advance(TimeSpan.FromSeconds(1));
+        var result = t.Events.Completed[^1];
+        Assert.False(result.IsSuccess);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), result.Duration);
+        Assert.Empty(t.Events.Destroyed);
+    }
+
+    [Fact]
     public void A_timeout_fails_with_Sandbox_Timedout_after_exactly_the_timeout()
     {
         var t = TestModel.WithFunction(f =>

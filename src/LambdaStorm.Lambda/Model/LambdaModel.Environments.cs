@@ -141,7 +141,6 @@ internal sealed partial class LambdaModel
         }
 
         f.RampScheduled = true;
-        _rampsInProgress++;
         Schedule(_nowTicks + ProvisionedRampStepTicks, ModelEventKind.ProvisionedRamp, f);
     }
 
@@ -152,7 +151,6 @@ internal sealed partial class LambdaModel
     private void ProvisionedRampStep(FunctionState f)
     {
         f.RampScheduled = false;
-        _rampsInProgress--;
         if (f.Deleted)
         {
             return;

@@ -116,11 +116,14 @@ internal sealed partial class LambdaModel
     /// <summary>
     /// <c>UpdateFunctionConfiguration</c> of <c>$LATEST</c>: <paramref name="update"/> edits a copy of the current
     /// configuration (memory, timeout, runtime, architecture, environment, simulated behaviour, DLQ, duplicate
-    /// probability; name, versions, aliases and concurrency are ignored). To change the environment the way AWS does,
-    /// call <see cref="FunctionOptions.ApplyEnvironment"/> in the update so that <c>LAMBDASTORM_*</c> variables take effect.
-    /// Existing <c>$LATEST</c> environments are retired: idle ones now, busy ones when their invocation ends.
+    /// probability; name, versions, aliases, concurrency and <see cref="FunctionOptions.AsyncConfig"/> are ignored —
+    /// use the dedicated calls). To change the environment the way AWS does, call
+    /// <see cref="FunctionOptions.ApplyEnvironment"/> in the update so that <c>LAMBDASTORM_*</c> variables take effect.
+    /// Like AWS, existing <c>$LATEST</c> environments are retired (idle ones now, busy ones when their invocation ends),
+    /// unless <paramref name="retireEnvironments"/> is false: chaos uses that to inject errors or latency the way the FIS
+    /// extension does, without a redeploy and its cold starts (§8).
     /// </summary>
-    public LambdaResult<FunctionConfiguration> UpdateFunctionConfiguration(string functionName, Action<FunctionOptions> update)
+    public LambdaResult<FunctionConfiguration> UpdateFunctionConfiguration(string functionName, Action<FunctionOptions> update, bool retireEnvironments = true)
     {
         ArgumentNullException.ThrowIfNull(update);
         lock (_gate)
@@ -148,11 +151,14 @@ internal sealed partial class LambdaModel
 
             var latest = f.Latest;
             latest.Settings = FunctionVersionSettings.Build(options, options.DurationReferenceMemoryMb ?? latest.Settings.DurationReferenceMemoryMb);
-            latest.Generation++;
             latest.ModifiedTicks = _nowTicks;
-            while (latest.Idle.First is { } env)
+            if (retireEnvironments)
             {
-                DestroyEnvironment(env, EnvironmentEndReason.Stale);
+                latest.Generation++;
+                while (latest.Idle.First is { } env)
+                {
+                    DestroyEnvironment(env, EnvironmentEndReason.Stale);
+                }
             }
 
             f.DeadLetterArn = options.DeadLetterTargetArn;

@@ -45,7 +45,6 @@ internal sealed partial class LambdaModel
     private int _unreservedInUse;
     private int _accountRunning;
     private int _pendingAsync;
-    private int _rampsInProgress;
 
     /// <summary>Creates a model from validated settings; the functions in the settings exist from the start.</summary>
     /// <param name="settings">Validated settings (see <see cref="LambdaModelOptions.ToSettings"/>).</param>
@@ -132,8 +131,8 @@ internal sealed partial class LambdaModel
     }
 
     /// <summary>
-    /// True when nothing is in flight: no execution running, no async event pending and no provisioned-concurrency
-    /// ramp in progress. Idle environments (and their reap checks) may still exist.
+    /// True when no traffic is in flight: no execution running and no async event pending. Housekeeping may still be
+    /// scheduled (reap checks of idle environments, provisioned-concurrency ramp steps).
     /// </summary>
     public bool IsQuiescent
     {
@@ -141,7 +140,7 @@ internal sealed partial class LambdaModel
         {
             lock (_gate)
             {
-                return _accountRunning == 0 && _pendingAsync == 0 && _rampsInProgress == 0;
+                return _accountRunning == 0 && _pendingAsync == 0;
             }
         }
     }
