@@ -37,6 +37,9 @@ internal static class CliApp
             c.AddCommand<RunCommand>("run")
                 .WithDescription("Run a scenario and watch it live; writes results/<scenario>-<timestamp>/")
                 .WithExample("run", "scenarios/quickstart.yaml");
+            c.AddCommand<SimulateCommand>("simulate")
+                .WithDescription("Run a scenario in virtual time against the Lambda model: an hour of traffic in seconds, deterministic for a seed")
+                .WithExample("simulate", "scenarios/burst-probe.yaml");
             c.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Check a scenario file and report every error with file, line and column")
                 .WithExample("validate", "scenarios/quickstart.yaml");

@@ -64,7 +64,7 @@ public sealed class ScenarioLoaderTests
     {
         var s = ScenarioLoader.Load("name: tiny\nload:\n  - inject: { rate: 1, during: 1s }\n").GetOrThrow();
 
-        Assert.Equal(TargetSpec.Noop.Instant, s.Target);
+        Assert.IsType<TargetSpec.Emulator>(s.Target);
         Assert.Equal(Scenario.DefaultMaxInFlight, s.MaxInFlight);
         Assert.Equal(Scenario.DefaultGracefulStop, s.GracefulStop);
         Assert.Equal(PayloadSpec.Default, s.Payload);
@@ -122,7 +122,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("name: x\nmaxInFlight: 5\nload:\n  - keep-constant: { copies: 10, during: 1s }\n", "below the 10 copies")]
     [InlineData("name: x\npath: sync\npaths: { sync: 1 }\nload:\n  - inject: { rate: 1, during: 1s }\n", "either 'path'")]
     [InlineData("name: x\npath: sink\nload:\n  - inject: { rate: 1, during: 1s }\n", "did you mean 'sync'?")]
-    [InlineData("name: x\ntarget: http://127.0.0.1:9/\npath: sync\nload:\n  - inject: { rate: 1, during: 1s }\n", "cannot be used with a http target")]
+    [InlineData("name: x\ntarget: http://127.0.0.1:9/\npath: sync\nload:\n  - inject: { rate: 1, during: 1s }\n", "cannot be used with an http target")]
     [InlineData("name: x\ntarget: { type: htp, url: 'http://x/' }\nload:\n  - inject: { rate: 1, during: 1s }\n", "did you mean 'http'?")]
     [InlineData("name: x\nload:\n  - inject: { rate: 1, during: 0s }\n", "longer than zero")]
     [InlineData("name: x\nload:\n  - inject: { rate: 1, during: 1s }\npayload:\n  template: '{{idd}}'\n", "did you mean 'id'?")]

@@ -193,7 +193,7 @@ public sealed class ScenarioSchemaTests
         { "http url target with a Lambda path", "name: t\ntarget: http://127.0.0.1:9/x\npath: sync\n" + Load },
         { "http target with a Lambda path in the mix", "name: t\ntarget: { type: http, url: 'http://127.0.0.1:9/' }\npaths: { http: 1, async: 1 }\n" + Load },
         { "unknown target", "name: t\ntarget: nop\n" + Load },
-        { "target not available yet", "name: t\ntarget: emulator\n" + Load },
+        { "target not available yet", "name: t\ntarget: aws\n" + Load },
         { "target mapping without type", "name: t\ntarget: { latency: 5ms }\n" + Load },
         { "unknown key in a noop target", "name: t\ntarget: { type: noop, latency: 5ms, errorrate: 1% }\n" + Load },
         { "noop errorRate above 100%", "name: t\ntarget: { type: noop, errorRate: 150% }\n" + Load },

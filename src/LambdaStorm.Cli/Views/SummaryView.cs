@@ -52,6 +52,11 @@ internal static class SummaryView
             console.Write(t);
         }
 
+        if (s.Lambda is { } l)
+        {
+            PrintLambda(console, l);
+        }
+
         foreach (var w in s.Warnings)
         {
             console.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
@@ -62,6 +67,40 @@ internal static class SummaryView
         {
             console.MarkupLine(s.Passed ? "[green]all thresholds passed[/]" : $"[red]{s.Thresholds.Count(v => !v.Passed)} of {s.Thresholds.Length} thresholds failed[/]");
         }
+    }
+
+    private static void PrintLambda(IAnsiConsole console, LambdaSummary l)
+    {
+        var t = new Table().Border(TableBorder.Rounded).Title($"Lambda model ({l.ScalingModel} scaling)");
+        t.AddColumns("measure", "value");
+        t.AddRow("invocations / completed", $"{N(l.Invocations)} / {N(l.Completed)}");
+        t.AddRow("cold starts", l.ColdStarts == 0 ? "0" : $"{N(l.ColdStarts)}  (init p50 {Ms(l.InitDurationMs.P50)}, p99 {Ms(l.InitDurationMs.P99)}, max {Ms(l.InitDurationMs.Max)})");
+        t.AddRow("throttles", l.ThrottlesByReason.Count == 0 ? "0" : Markup.Escape(string.Join(", ", l.ThrottlesByReason.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {N(x.Value)}"))));
+        t.AddRow("peak concurrency", $"{N(l.PeakAccountConcurrency)} of account limit {N(l.AccountLimit)}" + string.Concat(l.Functions.Where(f => f.ReservedConcurrency is not null).Select(f => $"; {Markup.Escape(f.Name)} peak {f.PeakConcurrency} of reserved {f.ReservedConcurrency}")));
+        var b = l.Burst;
+        t.AddRow("burst ceiling", b.SustainedThrottling && b.BurstCeiling is { } ceiling
+            ? $"{ceiling.ToString("0", CultureInfo.InvariantCulture)} (sustained throttling from {b.OnsetSeconds?.ToString("0", CultureInfo.InvariantCulture)}s at concurrency {b.ConcurrencyAtOnset})"
+            : "no sustained scaling throttles");
+        if (b.SlopePerMinute is { } slope)
+        {
+            t.AddRow("scaling slope", $"{slope.ToString("0", CultureInfo.InvariantCulture)}/min  ({b.SlopePer10Seconds?.ToString("0", CultureInfo.InvariantCulture)} per 10 s)");
+        }
+
+        if (b.TargetConcurrency is { } target && (b.TimeToTargetSeconds is not null || l.SyncThrottles + l.AsyncThrottles > 0))
+        {
+            t.AddRow("time to target", b.TimeToTargetSeconds is { } ttt ? $"{ttt.ToString("0", CultureInfo.InvariantCulture)}s to reach {target}" : $"{target} not reached");
+        }
+
+        if (l.Async.Queued > 0)
+        {
+            var a = l.Async;
+            t.AddRow("async outcomes", Markup.Escape($"queued {N(a.Queued)}: first try {N(a.FirstTrySuccess)}, " +
+                string.Concat(a.SuccessAfterRetry.OrderBy(x => x.Key, StringComparer.Ordinal).Select(x => $"after {x.Key} {N(x.Value)}, ")) +
+                $"retries exhausted {N(a.RetriesExhausted)}, event age exceeded {N(a.EventAgeExceeded)}, pending {N(a.Pending)}"));
+        }
+
+        t.AddRow("estimated cost", $"x86_64 ${l.Cost.TotalX86Usd.ToString("0.######", CultureInfo.InvariantCulture)}, arm64 ${l.Cost.TotalArm64Usd.ToString("0.######", CultureInfo.InvariantCulture)} ({l.Cost.BilledGbSeconds.ToString("0.##", CultureInfo.InvariantCulture)} GB-s, {N(l.Cost.Requests)} requests)");
+        console.Write(t);
     }
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);

@@ -116,6 +116,14 @@ internal sealed class JournalWriter : IDisposable
         w.WriteEndArray();
     });
 
+    /// <summary>Writes what the Lambda model saw (emulator target only), before the end line.</summary>
+    public void WriteModel(LambdaSummary lambda) => WriteLine(w =>
+    {
+        w.WriteString("type", "model");
+        w.WritePropertyName("lambda");
+        JsonSerializer.Serialize(w, lambda, RunSummary.JsonOptions);
+    });
+
     public void WriteEnd(JournalEnd e) => WriteLine(w =>
     {
         w.WriteString("type", "end");
@@ -128,7 +136,7 @@ internal sealed class JournalWriter : IDisposable
     private void WriteLine(Action<Utf8JsonWriter> body)
     {
         var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
         {
             w.WriteStartObject();
             body(w);
@@ -151,7 +159,8 @@ internal sealed class JournalWriter : IDisposable
 /// <param name="Intervals">Interval lines, in order.</param>
 /// <param name="End">The end line, or null when the run was cut short.</param>
 /// <param name="Warnings">Lines skipped (e.g. a half-written last line after a crash).</param>
-public sealed record JournalContents(JournalHeader Header, ImmutableArray<IntervalSnapshot> Intervals, JournalEnd? End, ImmutableArray<string> Warnings);
+/// <param name="Lambda">What the Lambda model saw, for emulator targets that ran to the end.</param>
+public sealed record JournalContents(JournalHeader Header, ImmutableArray<IntervalSnapshot> Intervals, JournalEnd? End, ImmutableArray<string> Warnings, LambdaSummary? Lambda = null);
 
 /// <summary>Reads <c>journal.jsonl</c>, including one cut short by a crash. Part of internal API.</summary>
 internal static class JournalReader
@@ -160,6 +169,7 @@ internal static class JournalReader
     {
         JournalHeader? header = null;
         JournalEnd? end = null;
+        LambdaSummary? lambda = null;
         var intervals = ImmutableArray.CreateBuilder<IntervalSnapshot>();
         var warnings = ImmutableArray.CreateBuilder<string>();
         var lineNo = 0;
@@ -183,6 +193,9 @@ internal static class JournalReader
                     case "interval":
                         intervals.Add(ReadInterval(root));
                         break;
+                    case "model":
+                        lambda = root.GetProperty("lambda").Deserialize<LambdaSummary>(RunSummary.JsonOptions);
+                        break;
                     case "end":
                         end = new JournalEnd(
                             root.GetProperty("endedAt").GetDateTimeOffset(),
@@ -195,7 +208,7 @@ internal static class JournalReader
                         break;
                 }
             }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or NotSupportedException)
             {
                 warnings.Add($"line {lineNo}: unreadable ({ex.Message.Split('.')[0]}), skipped; a run that crashed can leave a half-written last line");
             }
@@ -206,7 +219,7 @@ internal static class JournalReader
             throw new InvalidDataException($"{path}: no journal header (the first line must be the run's start record)");
         }
 
-        return new JournalContents(header, intervals.ToImmutable(), end, warnings.ToImmutable());
+        return new JournalContents(header, intervals.ToImmutable(), end, warnings.ToImmutable(), lambda);
     }
 
     private static JournalHeader ReadHeader(JsonElement root)

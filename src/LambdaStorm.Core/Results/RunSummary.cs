@@ -80,6 +80,7 @@ public sealed record RunSummary(
     ImmutableArray<ThresholdVerdict> Thresholds,
     bool Passed,
     ImmutableArray<string> Warnings,
+    LambdaSummary? Lambda,
     ScenarioSource ScenarioEcho)
 {
     /// <summary>JSON options used for <c>summary.json</c>.</summary>
@@ -95,7 +96,7 @@ public sealed record RunSummary(
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>Builds a summary from merged data.</summary>
-    internal static RunSummary Build(JournalHeader header, RunAggregate data, JournalEnd? end, Scenario? scenario, IEnumerable<string> warnings)
+    internal static RunSummary Build(JournalHeader header, RunAggregate data, JournalEnd? end, Scenario? scenario, IEnumerable<string> warnings, LambdaSummary? lambda = null)
     {
         var duration = end?.ElapsedSeconds ?? data.LastEnd;
         var loadSeconds = Math.Max(1e-9, Math.Min(duration, header.ScheduleSeconds));
@@ -147,6 +148,7 @@ public sealed record RunSummary(
             thresholds,
             thresholds.All(t => t.Passed),
             [.. allWarnings],
+            lambda,
             header.Source);
     }
 }

@@ -33,8 +33,12 @@ public sealed record RunOutcome(RunSummary Summary, string ResultsPath, int Exit
 
 /// <summary>Options of a run that are not part of the scenario.</summary>
 /// <param name="ResultsRoot">Folder under which the results folder is created.</param>
-public sealed record RunOptions(string ResultsRoot)
+/// <param name="Simulated">True for <c>simulate</c>: virtual time, results labelled as simulated.</param>
+public sealed record RunOptions(string ResultsRoot, bool Simulated = false)
 {
+    /// <summary>How long a simulation lets the model finish async retries after the load (the maximum event age, 6 h).</summary>
+    public static readonly TimeSpan SimulatedSettleLimit = TimeSpan.FromHours(6);
+
     /// <summary>Default options: <c>results/</c> under the current directory.</summary>
     public static readonly RunOptions Default = new("results");
 }
@@ -50,14 +54,15 @@ internal static class ScenarioRunner
         var schedule = LoadSchedule.Create(scenario.Load);
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var factory = new InvocationFactory(scenario, runId);
-        await using var target = CreateTarget(scenario, time);
+        await using var host = scenario.Target is TargetSpec.Emulator emulator ? new ModelHost(emulator.Model, time) : null;
+        await using var target = host is not null ? new ModelTarget(host, scenario.Function!) : CreateTarget(scenario, time);
 
         var folder = ResultsFolder.Create(options.ResultsRoot, scenario.Name, time.GetUtcNow());
         using var journal = new JournalWriter(folder.Journal);
         var aggregate = new RunAggregate();
         using var engine = new LoadEngine(schedule, factory, _ => target, EngineSettings.For(scenario, time), time);
 
-        var header = new JournalHeader(runId, scenario.Name, time.GetUtcNow(), false, target.Describe, schedule.Duration, schedule.TotalArrivals, scenario.Source);
+        var header = new JournalHeader(runId, scenario.Name, time.GetUtcNow(), options.Simulated, target.Describe, schedule.Duration, schedule.TotalArrivals, scenario.Source);
         journal.WriteHeader(header);
         engine.Snapshot += s =>
         {
@@ -68,10 +73,25 @@ internal static class ScenarioRunner
 
         observer?.OnStarted(new RunStarted(scenario, schedule, target.Describe, folder.Path, runId));
         var result = await engine.RunAsync(stop).ConfigureAwait(false);
+        LambdaSummary? lambda = null;
+        var warnings = new List<string>();
+        if (host is not null)
+        {
+            // Let queued async events finish their retries; a live run waits no longer than its graceful stop.
+            var pending = await host.SettleAsync(options.Simulated ? RunOptions.SimulatedSettleLimit : scenario.GracefulStop, stop).ConfigureAwait(false);
+            if (pending > 0)
+            {
+                warnings.Add($"{pending} async events were still queued in the model when the run ended");
+            }
+
+            lambda = LambdaSummary.From(host.Model, host.Statistics, scenario.Function!);
+            journal.WriteModel(lambda);
+        }
+
         var end = new JournalEnd(time.GetUtcNow(), result.Stopped ? "stopped" : "completed", result.Elapsed.TotalSeconds, result.Interrupted);
         journal.WriteEnd(end);
 
-        var summary = RunSummary.Build(header with { StartedAt = result.StartedAt }, aggregate, end, scenario, []);
+        var summary = RunSummary.Build(header with { StartedAt = result.StartedAt }, aggregate, end, scenario, warnings, lambda);
         await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), CancellationToken.None).ConfigureAwait(false);
         return new RunOutcome(summary, folder.Path, summary.Passed ? ExitCodes.Ok : ExitCodes.ThresholdFailed);
     }
@@ -94,15 +114,37 @@ internal static class ScenarioRunner
             warnings.Add("the scenario echoed in the journal no longer loads, so thresholds were not evaluated: " + string.Join("; ", load.Errors));
         }
 
-        var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings);
+        var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings, contents.Lambda);
         await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), ct).ConfigureAwait(false);
         return new RunOutcome(summary, folder.Path, summary.Passed ? ExitCodes.Ok : ExitCodes.ThresholdFailed);
+    }
+
+    /// <summary>
+    /// Runs a scenario in virtual time: the same engine, model and journal as <see cref="RunAsync"/>, on a
+    /// <see cref="VirtualClock"/> that jumps from one timer to the next. Deterministic for a seed.
+    /// </summary>
+    public static async Task<RunOutcome> SimulateAsync(Scenario scenario, RunOptions options, IRunObserver? observer, CancellationToken stop)
+    {
+        var clock = new VirtualClock(TimeProvider.System.GetUtcNow());
+        using var virtualStop = new CancellationTokenSource();
+        var run = RunAsync(scenario, options with { Simulated = true }, clock, observer, virtualStop.Token);
+
+        // Everything runs on this thread; a stop request from another thread (Ctrl-C) is passed on here, between timers.
+        while (!run.IsCompleted && clock.RunNext())
+        {
+            if (stop.IsCancellationRequested && !virtualStop.IsCancellationRequested)
+            {
+                virtualStop.Cancel();
+            }
+        }
+
+        return await run.ConfigureAwait(false);
     }
 
     private static IInvocationTarget CreateTarget(Scenario scenario, TimeProvider time) => scenario.Target switch
     {
         TargetSpec.Noop noop => new NoopTarget(noop, scenario.Seed, time),
         TargetSpec.Http http => new HttpTarget(http, scenario.MaxInFlight),
-        _ => throw new NotSupportedException($"target kind '{scenario.Target.Kind}' is not supported"),
+        _ => throw new NotSupportedException($"target kind '{scenario.Target.Kind}' is not supported here"),
     };
 }

@@ -86,9 +86,11 @@ public static partial class ScenarioLoader
         }
 
         var description = e.TryGetValue("description", out var d) ? r.String(d.Value, "'description'") : null;
-        var target = e.TryGetValue("target", out var t) ? BindTarget(r, t.Value) : TargetSpec.Noop.Instant;
-        var paths = BindPaths(r, e, map, target);
+        var seed = e.TryGetValue("seed", out var s) ? r.Integer(s.Value, "'seed'") ?? 0 : 0;
         var function = e.TryGetValue("function", out var f) ? r.NonEmptyString(f.Value, "'function'") : null;
+        var target = e.TryGetValue("target", out var t) ? BindTarget(r, t.Value, seed, function) : DefaultEmulator(seed, function);
+        var paths = BindPaths(r, e, map, target);
+        function = BindFunction(r, target, function, f.Value ?? t.Value ?? map);
 
         var load = ImmutableArray<LoadPhase>.Empty;
         if (r.Require(e, map, "load", "the scenario", "a list of phases such as '- inject: { rate: 100, during: 30s }'"))
@@ -99,7 +101,6 @@ public static partial class ScenarioLoader
         var payload = e.TryGetValue("payload", out var p) ? BindPayload(r, p.Value) : PayloadSpec.Default;
         var thresholds = e.TryGetValue("thresholds", out var th) ? BindThresholds(r, th.Value, paths) : [];
         var maxInFlight = e.TryGetValue("maxInFlight", out var mif) ? r.Integer(mif.Value, "'maxInFlight'", 1, 1_000_000) ?? 1 : Scenario.DefaultMaxInFlight;
-        var seed = e.TryGetValue("seed", out var s) ? r.Integer(s.Value, "'seed'") ?? 0 : 0;
         var graceful = e.TryGetValue("gracefulStop", out var gs) ? r.Duration(gs.Value, "'gracefulStop'", allowZero: true) ?? TimeSpan.Zero : Scenario.DefaultGracefulStop;
 
         // Cross-field rules.
@@ -127,9 +128,42 @@ public static partial class ScenarioLoader
         return name is null ? null : new Scenario(name, description, target, paths, function, load, payload, thresholds, maxInFlight, seed, graceful, source);
     }
 
-    private static TargetSpec BindTarget(YamlReader r, YamlNode node)
+    /// <summary>The default function of an emulator target given only as <c>target: emulator</c>.</summary>
+    public const string DefaultFunction = "hello";
+
+    private static TargetSpec.Emulator DefaultEmulator(int seed, string? function)
+        => new(new Lambda.LambdaModelOptions { Seed = seed, Functions = [new Lambda.FunctionOptions { Name = function ?? DefaultFunction }] });
+
+    private static string? BindFunction(YamlReader r, TargetSpec target, string? function, YamlNode where)
     {
-        const string Expected = "'noop', an http(s) URL, or a mapping with 'type: noop' or 'type: http'";
+        if (target is not TargetSpec.Emulator emulator)
+        {
+            return function;
+        }
+
+        var names = emulator.Functions;
+        if (function is null)
+        {
+            if (names.Count == 1)
+            {
+                return names[0];
+            }
+
+            r.Error(where, $"the emulator defines {names.Count} functions; set 'function' to the one the load invokes ({string.Join(", ", names)})");
+            return null;
+        }
+
+        if (!names.Contains(function))
+        {
+            r.Error(where, $"'function' names '{function}', which the emulator target does not define{DidYouMean.Suggest(function, names)}; defined: {string.Join(", ", names)}");
+        }
+
+        return function;
+    }
+
+    private static TargetSpec BindTarget(YamlReader r, YamlNode node, int seed, string? function)
+    {
+        const string Expected = "'emulator', 'noop', an http(s) URL, or a mapping with 'type: emulator', 'type: noop' or 'type: http'";
         if (node is YamlScalarNode { Value: { } text })
         {
             if (text == "noop")
@@ -137,14 +171,19 @@ public static partial class ScenarioLoader
                 return TargetSpec.Noop.Instant;
             }
 
+            if (text == "emulator")
+            {
+                return DefaultEmulator(seed, function);
+            }
+
             if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             {
                 return new TargetSpec.Http(uri, "POST", ImmutableDictionary<string, string>.Empty, TargetSpec.Http.DefaultTimeout);
             }
 
-            r.Error(node, text is "emulator" or "aws"
+            r.Error(node, text is "aws"
                 ? $"target '{text}' is not available in this version of LambdaStorm yet; expected {Expected}"
-                : $"unknown target '{text}'{DidYouMean.Suggest(text, ["noop"])}; expected {Expected}");
+                : $"unknown target '{text}'{DidYouMean.Suggest(text, ["noop", "emulator"])}; expected {Expected}");
             return TargetSpec.Noop.Instant;
         }
 
@@ -157,6 +196,8 @@ public static partial class ScenarioLoader
         var type = map.Children.TryGetValue(new YamlScalarNode("type"), out var typeNode) ? r.String(typeNode, "'target.type'") : null;
         switch (type)
         {
+            case "emulator":
+                return EmulatorTargetBinder.Bind(r, map, seed);
             case "noop":
             {
                 var e = r.Entries(map, "a noop target", "type", "latency", "jitter", "errorRate");
@@ -213,9 +254,9 @@ public static partial class ScenarioLoader
             default:
                 if (type is not null)
                 {
-                    r.Error(typeNode!, type is "emulator" or "aws"
-                        ? $"target type '{type}' is not available in this version of LambdaStorm yet; expected 'noop' or 'http'"
-                        : $"unknown target type '{type}'{DidYouMean.Suggest(type, ["noop", "http"])}; expected 'noop' or 'http'");
+                    r.Error(typeNode!, type is "aws"
+                        ? $"target type '{type}' is not available in this version of LambdaStorm yet; expected 'emulator', 'noop' or 'http'"
+                        : $"unknown target type '{type}'{DidYouMean.Suggest(type, ["emulator", "noop", "http"])}; expected 'emulator', 'noop' or 'http'");
                 }
 
                 return TargetSpec.Noop.Instant;
@@ -286,14 +327,16 @@ public static partial class ScenarioLoader
 
         foreach (var entry in mix.Entries)
         {
-            var ok = target switch
+            var problem = (target, entry.Path) switch
             {
-                TargetSpec.Http => entry.Path == InvocationPath.Http,
-                _ => true,
+                (TargetSpec.Http, not InvocationPath.Http) => $"path '{entry.Path.Name()}' cannot be used with an http target, which takes path 'http'",
+                (TargetSpec.Emulator, InvocationPath.Http) => "path 'http' cannot be used with the emulator target, which takes 'sync' or 'async'",
+                (TargetSpec.Emulator, InvocationPath.Queue) => "path 'queue' needs SQS in the emulator, which this version of LambdaStorm does not have yet; use 'sync' or 'async'",
+                _ => null,
             };
-            if (!ok)
+            if (problem is not null)
             {
-                r.Error(where ?? map, $"path '{entry.Path.Name()}' cannot be used with a {target.Kind} target; an http target takes path 'http', Lambda paths (sync, async, queue) need a Lambda target");
+                r.Error(where ?? map, problem);
             }
         }
 

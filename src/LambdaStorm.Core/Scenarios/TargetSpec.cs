@@ -28,6 +28,24 @@ public abstract record TargetSpec
         public override string Kind => "noop";
     }
 
+    /// <summary>
+    /// LambdaStorm's Lambda model: an account with its limits and scaling model, and functions with simulated
+    /// behaviour. <c>simulate</c> runs it in virtual time; <c>run</c> runs the same model in real time, in process.
+    /// </summary>
+    public sealed record Emulator : TargetSpec
+    {
+        internal Emulator(Lambda.LambdaModelOptions model) => Model = model;
+
+        /// <summary>The model configuration (validated by the loader; treat as read-only).</summary>
+        internal Lambda.LambdaModelOptions Model { get; }
+
+        /// <summary>Names of the functions the scenario defines.</summary>
+        public IReadOnlyList<string> Functions => [.. Model.Functions.Select(f => f.Name)];
+
+        /// <inheritdoc />
+        public override string Kind => "emulator";
+    }
+
     /// <summary>Any HTTP endpoint: API Gateway, a Function URL, or any service.</summary>
     /// <param name="Url">Absolute http or https URL.</param>
     /// <param name="Method">HTTP method; POST sends the payload as the body.</param>

@@ -1,0 +1,175 @@
+using LambdaStorm.Engine;
+using LambdaStorm.Results;
+using LambdaStorm.Runs;
+using LambdaStorm.Scenarios;
+
+namespace LambdaStorm.Tests;
+
+public sealed class SimulateTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("lambdastorm-sim-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    internal static string RepoFile(string relative)
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "LambdaStorm.sln")))
+        {
+            d = d.Parent;
+        }
+
+        return Path.Combine(d!.FullName, relative);
+    }
+
+    private Task<RunOutcome> Simulate(string yaml, string file = "test.yaml")
+        => ScenarioRunner.SimulateAsync(ScenarioLoader.Load(yaml, file).GetOrThrow(), new RunOptions(_root), null, CancellationToken.None);
+
+    [Fact]
+    public async Task Burst_probe_with_legacy_burst_reports_the_configured_ceiling_and_500_per_minute()
+    {
+        var yaml = await File.ReadAllTextAsync(RepoFile("scenarios/burst-probe.yaml"));
+        Assert.Contains("scaling: legacy-burst", yaml, StringComparison.Ordinal);
+
+        var burst = (await Simulate(yaml)).Summary.Lambda!.Burst;
+
+        Assert.True(burst.SustainedThrottling);
+        Assert.InRange(burst.BurstCeiling!.Value, 3000 * 0.98, 3000 * 1.02); // us-east-1
+        Assert.InRange(burst.SlopePerMinute!.Value, 500 * 0.95, 500 * 1.05);
+    }
+
+    [Fact]
+    public async Task Burst_probe_with_per_function_scaling_reports_1000_per_10_seconds()
+    {
+        var yaml = (await File.ReadAllTextAsync(RepoFile("scenarios/burst-probe.yaml"))).Replace("scaling: legacy-burst", "scaling: per-function", StringComparison.Ordinal);
+
+        var burst = (await Simulate(yaml)).Summary.Lambda!.Burst;
+
+        Assert.InRange(burst.SlopePer10Seconds!.Value, 1000 * 0.95, 1000 * 1.05);
+        Assert.InRange(burst.BurstCeiling!.Value, 1000 * 0.95, 1000 * 1.05);
+    }
+
+    [Fact]
+    public async Task Legacy_burst_ceiling_follows_the_region()
+    {
+        var yaml = (await File.ReadAllTextAsync(RepoFile("scenarios/burst-probe.yaml"))).Replace("region: us-east-1", "region: eu-central-1", StringComparison.Ordinal);
+
+        var burst = (await Simulate(yaml)).Summary.Lambda!.Burst;
+
+        Assert.InRange(burst.BurstCeiling!.Value, 1000 * 0.98, 1000 * 1.02);
+        Assert.InRange(burst.SlopePerMinute!.Value, 500 * 0.95, 500 * 1.05);
+    }
+
+    [Fact]
+    public async Task A_simulation_is_deterministic_for_a_seed_and_labelled_simulated()
+    {
+        var yaml = await File.ReadAllTextAsync(RepoFile("scenarios/spike.yaml"));
+
+        var first = (await Simulate(yaml)).Summary;
+        var second = (await Simulate(yaml)).Summary;
+        var reseeded = (await Simulate(yaml.Replace("seed: 7", "seed: 8", StringComparison.Ordinal))).Summary;
+
+        Assert.True(first.Simulated);
+        Assert.Equal(first.Totals, second.Totals);
+        Assert.Equal(first.LatencyMs, second.LatencyMs);
+        Assert.Equal(first.Outcomes, second.Outcomes);
+        Assert.Equal(first.Lambda!.ColdStarts, second.Lambda!.ColdStarts);
+        Assert.Equal(first.Lambda.InitDurationMs, second.Lambda.InitDurationMs);
+        Assert.Equal(first.Lambda.Cost, second.Lambda.Cost);
+        Assert.NotEqual(first.Lambda.InitDurationMs, reseeded.Lambda!.InitDurationMs);
+    }
+
+    [Fact]
+    public async Task Spike_past_reserved_concurrency_throttles_with_the_reserved_reason_and_never_exceeds_the_cap()
+    {
+        var s = (await Simulate(await File.ReadAllTextAsync(RepoFile("scenarios/spike.yaml")))).Summary;
+
+        var throttles = s.Outcomes.Single(o => o.Outcome == "throttled");
+        Assert.Equal("ReservedFunctionConcurrentInvocationLimitExceeded", throttles.Reason);
+        Assert.Equal(s.Totals.Started, s.Totals.Completed); // every invocation ends in exactly one outcome
+        Assert.Equal(s.Lambda!.Invocations + throttles.Count, s.Totals.Started); // admitted + throttled == offered
+        Assert.Equal(100, s.Lambda.Functions.Single().PeakConcurrency);
+        Assert.Equal(100, s.Lambda.ColdStarts);
+        Assert.Equal(ExitCodes.ThresholdFailed, (await Simulate(await File.ReadAllTextAsync(RepoFile("scenarios/spike.yaml")))).ExitCode);
+    }
+
+    [Fact]
+    public async Task Timeouts_function_errors_and_async_retries_reach_the_summary()
+    {
+        var s = (await Simulate("""
+            name: faults
+            target:
+              type: emulator
+              account:
+                asyncRetryDelays: [1s, 2s]
+              functions:
+                slow: { duration: 4s, timeout: 3s }
+                flaky: { duration: 50ms, errorRate: 100% }
+            paths: { sync: 1, async: 1 }
+            function: flaky
+            seed: 3
+            load:
+              - inject: { rate: 10, during: 2s }
+            """)).Summary;
+
+        Assert.Equal(20, s.Totals.Started);
+        Assert.Contains(s.Outcomes, o => o is { Path: "sync", Outcome: "function_error", Reason: "Unhandled" });
+        Assert.Contains(s.Outcomes, o => o is { Path: "async", Outcome: "ok" }); // 202 accepted
+        var a = s.Lambda!.Async;
+        Assert.Equal(s.Outcomes.Where(o => o.Path == "async").Sum(o => o.Count), a.Queued);
+        Assert.Equal(a.Queued, a.RetriesExhausted); // every event failed three times, then gave up
+        Assert.Equal(2 * a.Queued, a.RetriesAfterFunctionError);
+        Assert.Equal(0, a.Pending);
+
+        var timeouts = (await Simulate("""
+            name: timeouts
+            target: { type: emulator, functions: { slow: { duration: 4s, timeout: 3s } } }
+            load:
+              - inject: { rate: 5, during: 1s }
+            """)).Summary;
+        Assert.Equal("Sandbox.Timedout", Assert.Single(timeouts.Outcomes).Reason);
+        Assert.Equal("timeout", timeouts.Outcomes[0].Outcome);
+        Assert.InRange(timeouts.LatencyMs.P50, 3000, 3000 + 1500); // the timeout, plus a cold start
+    }
+
+    [Fact]
+    public async Task Report_rebuilds_a_simulated_summary_with_its_lambda_section()
+    {
+        var outcome = await Simulate(await File.ReadAllTextAsync(RepoFile("scenarios/spike.yaml")));
+
+        var rebuilt = (await ScenarioRunner.ReportAsync(outcome.ResultsPath, CancellationToken.None)).Summary;
+
+        Assert.NotNull(rebuilt.Lambda);
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.Serialize(outcome.Summary.Lambda, RunSummary.JsonOptions),
+            System.Text.Json.JsonSerializer.Serialize(rebuilt.Lambda, RunSummary.JsonOptions));
+        Assert.True(rebuilt.Simulated);
+    }
+
+    [Theory]
+    [InlineData("target: { type: emulator, functions: { f: { memroy: 512 } } }", "unknown key 'memroy' in function 'f' (did you mean 'memory'?)")]
+    [InlineData("target: { type: emulator, functions: { f: { timeout: 1000s } } }", "from 1s to 900s")]
+    [InlineData("target: { type: emulator, functions: { f: {}, g: {} } }", "set 'function'")]
+    [InlineData("function: h\ntarget: { type: emulator, functions: { f: {}, g: {} } }", "does not define")]
+    [InlineData("target: { type: emulator, account: { scaling: legacy } }", "must be 'per-function'")]
+    [InlineData("target: { type: emulator, functions: { f: { reservedConcurrency: 950 } } }", "below Account.UnreservedMinimum")]
+    [InlineData("path: queue\ntarget: emulator", "needs SQS")]
+    [InlineData("path: http\ntarget: emulator", "takes 'sync' or 'async'")]
+    public void Emulator_target_errors_are_reported_with_positions(string fragment, string message)
+    {
+        var result = ScenarioLoader.Load($"name: t\n{fragment}\nload:\n  - inject: {{ rate: 1, during: 1s }}\n", "e.yaml");
+
+        Assert.Contains(result.Errors, e => e.Message.Contains(message, StringComparison.Ordinal) && e.Line >= 2);
+    }
+
+    [Fact]
+    public void The_default_target_is_the_emulator_with_one_function()
+    {
+        var s = ScenarioLoader.Load("name: t\nload:\n  - inject: { rate: 1, during: 1s }\n").GetOrThrow();
+
+        var emulator = Assert.IsType<TargetSpec.Emulator>(s.Target);
+        Assert.Equal([ScenarioLoader.DefaultFunction], emulator.Functions);
+        Assert.Equal(ScenarioLoader.DefaultFunction, s.Function);
+        Assert.Equal(InvocationPath.Sync, Assert.Single(s.Paths.Entries).Path);
+    }
+}
