@@ -39,6 +39,10 @@ internal static class SummaryView
         }
 
         console.Write(latency);
+        foreach (var p in s.Paths.Where(p => p.ColdStartsSampled > 0))
+        {
+            console.MarkupLineInterpolated($"{p.Path}: {p.ColdStarts:N0} cold starts in {p.ColdStartsSampled:N0} invocations with a known start ({(double)p.ColdStarts / p.ColdStartsSampled:P2})");
+        }
 
         if (s.Thresholds.Length > 0)
         {

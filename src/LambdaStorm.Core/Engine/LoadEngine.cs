@@ -292,6 +292,10 @@ internal sealed class LoadEngine : IDisposable
         }
 
         _hub.RecordCompleted(new SeriesKey(request.Path, result.Outcome, result.Reason), TicksToMicros(_time.GetTimestamp() - intendedTs));
+        if (result.Sampled)
+        {
+            _hub.RecordColdStartSample(request.Path, result.ColdStart);
+        }
         Release();
     }
 

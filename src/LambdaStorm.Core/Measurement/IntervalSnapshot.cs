@@ -26,7 +26,9 @@ public sealed record SeriesSnapshot(SeriesKey Key, HistogramBase Histogram)
 /// <param name="Started">Invocations started.</param>
 /// <param name="Dropped">Arrivals dropped because the in-flight cap was reached.</param>
 /// <param name="Lateness">Actual minus intended start, in microseconds (open model only).</param>
-public sealed record PathCounters(InvocationPath Path, long Offered, long Started, long Dropped, HistogramBase Lateness);
+/// <param name="Sampled">Completed invocations whose cold-start status is known (log tail requested, or the model).</param>
+/// <param name="ColdStarts">Of those, the ones that ran an init phase.</param>
+public sealed record PathCounters(InvocationPath Path, long Offered, long Started, long Dropped, HistogramBase Lateness, long Sampled = 0, long ColdStarts = 0);
 
 /// <summary>
 /// What one generator measured in one interval (one second by default). These are written to the journal line by

@@ -39,6 +39,17 @@ internal sealed class MeasurementHub
         }
     }
 
+    /// <summary>Records whether a sampled invocation was a cold start.</summary>
+    public void RecordColdStartSample(InvocationPath path, bool coldStart)
+    {
+        var p = _paths[(int)path];
+        Interlocked.Increment(ref p.Sampled);
+        if (coldStart)
+        {
+            Interlocked.Increment(ref p.ColdStarts);
+        }
+    }
+
     /// <summary>Records a completion and its latency from the intended start.</summary>
     public void RecordCompleted(SeriesKey key, long latencyMicros)
         => _series.GetOrAdd(key, static _ => HistogramCodec.NewRecorder()).RecordValue(HistogramCodec.Clamp(latencyMicros));
@@ -52,9 +63,11 @@ internal sealed class MeasurementHub
             var started = Interlocked.Exchange(ref p.Started, 0);
             var dropped = Interlocked.Exchange(ref p.Dropped, 0);
             var lateness = p.Lateness.GetIntervalHistogram();
-            if (started + dropped > 0 || lateness.TotalCount > 0)
+            var sampled = Interlocked.Exchange(ref p.Sampled, 0);
+            var cold = Interlocked.Exchange(ref p.ColdStarts, 0);
+            if (started + dropped + sampled > 0 || lateness.TotalCount > 0)
             {
-                paths.Add(new PathCounters(p.Path, started + dropped, started, dropped, lateness));
+                paths.Add(new PathCounters(p.Path, started + dropped, started, dropped, lateness, sampled, cold));
             }
         }
 
@@ -77,5 +90,7 @@ internal sealed class MeasurementHub
         public readonly Recorder Lateness = HistogramCodec.NewRecorder();
         public long Started;
         public long Dropped;
+        public long Sampled;
+        public long ColdStarts;
     }
 }

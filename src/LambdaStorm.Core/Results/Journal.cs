@@ -93,6 +93,11 @@ internal sealed class JournalWriter : IDisposable
             w.WriteNumber("started", p.Started);
             w.WriteNumber("dropped", p.Dropped);
             w.WriteString("lateness", HistogramCodec.Encode(p.Lateness));
+            if (p.Sampled > 0)
+            {
+                w.WriteNumber("sampled", p.Sampled);
+                w.WriteNumber("coldStarts", p.ColdStarts);
+            }
             w.WriteEndObject();
         }
 
@@ -252,7 +257,9 @@ internal static class JournalReader
                 p.GetProperty("offered").GetInt64(),
                 p.GetProperty("started").GetInt64(),
                 p.GetProperty("dropped").GetInt64(),
-                HistogramCodec.Decode(p.GetProperty("lateness").GetString()!)));
+                HistogramCodec.Decode(p.GetProperty("lateness").GetString()!),
+                p.TryGetProperty("sampled", out var sampled) ? sampled.GetInt64() : 0,
+                p.TryGetProperty("coldStarts", out var cold) ? cold.GetInt64() : 0));
         }
 
         var series = ImmutableArray.CreateBuilder<SeriesSnapshot>();

@@ -55,6 +55,8 @@ internal sealed class RunAggregate
             t.Offered += p.Offered;
             t.Started += p.Started;
             t.Dropped += p.Dropped;
+            t.Sampled += p.Sampled;
+            t.ColdStarts += p.ColdStarts;
             t.Lateness.Add(p.Lateness);
         }
     }
@@ -108,6 +110,10 @@ internal sealed class RunAggregate
         public long Started { get; set; }
 
         public long Dropped { get; set; }
+
+        public long Sampled { get; set; }
+
+        public long ColdStarts { get; set; }
 
         public HistogramBase Lateness { get; } = HistogramCodec.NewHistogram();
     }

@@ -51,8 +51,8 @@ public sealed record RunRates(double TargetAverage, double Achieved, double Thro
 /// <summary>One (path, outcome, reason) series.</summary>
 public sealed record OutcomeSummary(string Path, string Outcome, string? Reason, long Count, LatencyStats LatencyMs);
 
-/// <summary>One path.</summary>
-public sealed record PathSummary(string Path, long Offered, long Started, long Dropped, long Completed, ImmutableDictionary<string, long> Outcomes, LatencyStats LatencyMs, LatencyStats LatenessMs);
+/// <summary>One path. <c>ColdStartsSampled</c> invocations had a known cold-start status; <c>ColdStarts</c> of them started cold.</summary>
+public sealed record PathSummary(string Path, long Offered, long Started, long Dropped, long Completed, ImmutableDictionary<string, long> Outcomes, LatencyStats LatencyMs, LatencyStats LatenessMs, long ColdStartsSampled, long ColdStarts);
 
 /// <summary>
 /// <c>summary.json</c>: totals, percentiles from p50 to p99.99 plus max, rates, threshold verdicts and the scenario
@@ -142,7 +142,9 @@ public sealed record RunSummary(
                 data.Completed(p.Key),
                 Engine.Outcomes.All.Where(o => data.Completed(p.Key, o) > 0).ToImmutableDictionary(o => o.Name(), o => data.Completed(p.Key, o)),
                 LatencyStats.Of(data.Latency(p.Key)),
-                LatencyStats.Of(p.Value.Lateness)))],
+                LatencyStats.Of(p.Value.Lateness),
+                p.Value.Sampled,
+                p.Value.ColdStarts))],
             [.. data.Series.OrderBy(s => s.Key.Path).ThenBy(s => s.Key.Outcome).ThenBy(s => s.Key.Reason, StringComparer.Ordinal)
                 .Select(s => new OutcomeSummary(s.Key.Path.Name(), s.Key.Outcome.Name(), s.Key.Reason, s.Value.TotalCount, LatencyStats.Of(s.Value)))],
             thresholds,

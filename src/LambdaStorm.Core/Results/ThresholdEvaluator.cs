@@ -57,6 +57,8 @@ internal static class ThresholdEvaluator
             "errors" => completed - data.Completed(t.Path, Outcome.Ok),
             "throttles" => data.Completed(t.Path, Outcome.Throttled),
             "timeouts" => data.Completed(t.Path, Outcome.Timeout),
+            "cold_starts" => data.Sum(p => p.ColdStarts, t.Path),
+            "cold_start_rate" => Ratio(data.Sum(p => p.ColdStarts, t.Path), data.Sum(p => p.Sampled, t.Path)),
             "rate" => loadSeconds <= 0 ? null : data.Sum(p => p.Started, t.Path) / loadSeconds,
             _ => null,
         };

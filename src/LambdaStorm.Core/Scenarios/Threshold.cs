@@ -62,6 +62,8 @@ public static class ThresholdMetrics
             new("throttles", MetricUnit.Count, "throttled invocations"),
             new("timeouts", MetricUnit.Count, "timed-out invocations"),
             new("rate", MetricUnit.PerSecond, "achieved start rate over the whole run"),
+            new("cold_starts", MetricUnit.Count, "cold starts seen (in log tails of sampled invocations, or by the model)"),
+            new("cold_start_rate", MetricUnit.Ratio, "share of sampled invocations that were cold starts"),
         ]);
         return list.ToImmutableDictionary(m => m.Name, StringComparer.Ordinal);
     }

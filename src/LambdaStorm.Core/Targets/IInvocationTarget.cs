@@ -15,7 +15,9 @@ public readonly record struct InvocationRequest(string Id, long Index, Invocatio
 /// <summary>How an invocation ended.</summary>
 /// <param name="Outcome">Outcome class.</param>
 /// <param name="Reason">A reason label (the throttle <c>Reason</c>, an HTTP status), or null.</param>
-public readonly record struct InvocationResult(Outcome Outcome, string? Reason = null)
+/// <param name="Sampled">True when the call asked for the log tail, so <paramref name="ColdStart"/> is known.</param>
+/// <param name="ColdStart">For sampled calls: whether the REPORT line showed an init phase (a cold start).</param>
+public readonly record struct InvocationResult(Outcome Outcome, string? Reason = null, bool Sampled = false, bool ColdStart = false)
 {
     /// <summary>A plain success.</summary>
     public static readonly InvocationResult Ok = new(Outcome.Ok);

@@ -60,12 +60,12 @@ internal sealed class ModelTarget(ModelHost host, string function) : IInvocation
     }
 
     /// <summary>Classifies an execution result: timeouts, function errors, success.</summary>
-    internal static InvocationResult Map(ExecutionResult r) => r switch
+    internal static InvocationResult Map(ExecutionResult r) => (r switch
     {
         { TimedOut: true } => new InvocationResult(Outcome.Timeout, ExecutionResult.TimeoutErrorType),
         { FunctionError: { } kind } => new InvocationResult(Outcome.FunctionError, kind),
         _ => InvocationResult.Ok,
-    };
+    }) with { Sampled = true, ColdStart = r.ColdStart }; // the model knows every invocation's cold start
 
     private static InvocationResult Rejected(LambdaError? error) => error switch
     {
