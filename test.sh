@@ -37,9 +37,13 @@ mkdir -p "$results"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 dotnet build LambdaStorm.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
-dotnet test LambdaStorm.sln -c Release --no-build -nologo \
-  --logger "trx" --results-directory "$results" "$@"
-rc=$?
+# One test project at a time, each with its own TRX file, so the totals below cannot be lost to a file-name clash.
+rc=0
+for proj in tests/*/*.Tests.csproj; do
+  name=$(basename "$proj" .csproj)
+  dotnet test "$proj" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=${name}.trx" --results-directory "$results" "$@" || rc=$?
+done
 
 # --- totals ----------------------------------------------------------------------------------------------
 passed=0; failed=0; skipped=0
