@@ -85,6 +85,9 @@ internal sealed class TestEmulator : IAsyncDisposable
     /// <summary>Completes when <paramref name="count"/> invocations have been admitted in total (sync or async attempts).</summary>
     public Task WaitForAdmittedAsync(int count) => _admissions.WaitForAsync(count).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 
+    /// <summary>Completes when <paramref name="count"/> async events have reached a final state in total.</summary>
+    public Task WaitForAsyncFinishedAsync(int count) => _admissions.WaitForFinishedAsync(count).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
@@ -94,30 +97,47 @@ internal sealed class TestEmulator : IAsyncDisposable
     private sealed class AdmissionObserver : ILambdaModelObserver
     {
         private readonly Lock _gate = new();
-        private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+        private readonly List<(bool Finished, int Count, TaskCompletionSource Done)> _waiters = [];
         private int _admitted;
+        private int _finished;
 
-        public Task WaitForAsync(int count)
+        public Task WaitForAsync(int count) => Wait(finished: false, count);
+
+        public Task WaitForFinishedAsync(int count) => Wait(finished: true, count);
+
+        public void OnInvocationAdmitted(in InvocationAdmitted e) => Count(finished: false);
+
+        public void OnAsyncEventFinished(in AsyncEventFinished e) => Count(finished: true);
+
+        private Task Wait(bool finished, int count)
         {
             lock (_gate)
             {
-                if (_admitted >= count)
+                if ((finished ? _finished : _admitted) >= count)
                 {
                     return Task.CompletedTask;
                 }
 
                 var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add((count, tcs));
+                _waiters.Add((finished, count, tcs));
                 return tcs.Task;
             }
         }
 
-        public void OnInvocationAdmitted(in InvocationAdmitted e)
+        private void Count(bool finished)
         {
             lock (_gate)
             {
-                _admitted++;
-                foreach (var w in _waiters.Where(w => w.Count <= _admitted).ToList())
+                if (finished)
+                {
+                    _finished++;
+                }
+                else
+                {
+                    _admitted++;
+                }
+
+                foreach (var w in _waiters.Where(w => w.Count <= (w.Finished ? _finished : _admitted)).ToList())
                 {
                     w.Done.TrySetResult();
                     _waiters.Remove(w);
