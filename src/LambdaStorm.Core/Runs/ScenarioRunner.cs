@@ -36,6 +36,12 @@ public sealed record RunOutcome(RunSummary Summary, string ResultsPath, int Exit
 /// <param name="Simulated">True for <c>simulate</c>: virtual time, results labelled as simulated.</param>
 public sealed record RunOptions(string ResultsRoot, bool Simulated = false)
 {
+    /// <summary>
+    /// Starts the embedded emulator for live runs against an emulator target; without one (or when simulating) the
+    /// model is called in process.
+    /// </summary>
+    internal IEmulatorLauncher? EmulatorLauncher { get; init; }
+
     /// <summary>How long a simulation lets the model finish async retries after the load (the maximum event age, 6 h).</summary>
     public static readonly TimeSpan SimulatedSettleLimit = TimeSpan.FromHours(6);
 
@@ -54,8 +60,16 @@ internal static class ScenarioRunner
         var schedule = LoadSchedule.Create(scenario.Load);
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var factory = new InvocationFactory(scenario, runId);
-        await using var host = scenario.Target is TargetSpec.Emulator emulator ? new ModelHost(emulator.Model, time) : null;
-        await using var target = host is not null ? new ModelTarget(host, scenario.Function!) : CreateTarget(scenario, time);
+        var emulatorTarget = scenario.Target as TargetSpec.Emulator;
+        await using var embedded = emulatorTarget is not null && !options.Simulated && options.EmulatorLauncher is { } launcher
+            ? await launcher.StartAsync(emulatorTarget.Model, time, stop).ConfigureAwait(false)
+            : null;
+        await using var host = emulatorTarget is not null && embedded is null ? new ModelHost(emulatorTarget.Model, time) : null;
+        var model = embedded?.Model ?? host?.Model;
+        var statistics = embedded is not null ? new Lambda.ModelStatistics(embedded.Model) : host?.Statistics;
+        await using var target = embedded is not null
+            ? new LambdaHttpTarget(EmbeddedEndpoint(embedded, scenario), scenario.MaxInFlight)
+            : host is not null ? new ModelTarget(host, scenario.Function!) : CreateTarget(scenario, time);
 
         var folder = ResultsFolder.Create(options.ResultsRoot, scenario.Name, time.GetUtcNow());
         using var journal = new JournalWriter(folder.Journal);
@@ -75,16 +89,17 @@ internal static class ScenarioRunner
         var result = await engine.RunAsync(stop).ConfigureAwait(false);
         LambdaSummary? lambda = null;
         var warnings = new List<string>();
-        if (host is not null)
+        if (model is not null && statistics is not null)
         {
             // Let queued async events finish their retries; a live run waits no longer than its graceful stop.
-            var pending = await host.SettleAsync(options.Simulated ? RunOptions.SimulatedSettleLimit : scenario.GracefulStop, stop).ConfigureAwait(false);
+            var limit = options.Simulated ? RunOptions.SimulatedSettleLimit : scenario.GracefulStop;
+            var pending = await ModelHost.SettleAsync(model, time, limit, host is null ? null : host.Flush, stop).ConfigureAwait(false);
             if (pending > 0)
             {
                 warnings.Add($"{pending} async events were still queued in the model when the run ended");
             }
 
-            lambda = LambdaSummary.From(host.Model, host.Statistics, scenario.Function!);
+            lambda = LambdaSummary.From(model, statistics, scenario.Function!);
             journal.WriteModel(lambda);
         }
 
@@ -140,6 +155,16 @@ internal static class ScenarioRunner
 
         return await run.ConfigureAwait(false);
     }
+
+    /// <summary>Static test credentials: the embedded emulator accepts any signature unless told to verify.</summary>
+    private static LambdaEndpoint EmbeddedEndpoint(IEmbeddedEmulator emulator, Scenario scenario) => new(
+        emulator.BaseAddress,
+        scenario.Function!,
+        null,
+        Amazon.RegionEndpoint.GetBySystemName(emulator.Model.Account.Region),
+        new Amazon.Runtime.BasicAWSCredentials("lambdastorm", "lambdastorm"),
+        scenario.LogTailSample,
+        scenario.Seed);
 
     private static IInvocationTarget CreateTarget(Scenario scenario, TimeProvider time) => scenario.Target switch
     {

@@ -18,6 +18,7 @@ namespace LambdaStorm.Scenarios;
 /// <param name="Seed">Seed for everything random (path mix, poison pills, simulated latency).</param>
 /// <param name="GracefulStop">How long in-flight invocations may finish after the load ends or is stopped.</param>
 /// <param name="Source">The scenario file as loaded, echoed into every result.</param>
+/// <param name="LogTailSample">Share of sync Lambda invocations that ask for the log tail, whose REPORT line tells cold starts.</param>
 public sealed record Scenario(
     string Name,
     string? Description,
@@ -30,7 +31,8 @@ public sealed record Scenario(
     int MaxInFlight,
     int Seed,
     TimeSpan GracefulStop,
-    ScenarioSource Source)
+    ScenarioSource Source,
+    double LogTailSample = 1.0)
 {
     /// <summary>Default in-flight cap when a scenario sets none.</summary>
     public const int DefaultMaxInFlight = 10_000;

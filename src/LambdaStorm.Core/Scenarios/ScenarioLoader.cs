@@ -24,7 +24,7 @@ public static partial class ScenarioLoader
 {
     /// <summary>Top-level keys of a scenario file.</summary>
     public static readonly string[] TopLevelKeys =
-        ["name", "description", "target", "path", "paths", "function", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop"];
+        ["name", "description", "target", "path", "paths", "function", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop", "logTailSample"];
 
     /// <summary>Phase kinds, NBomber's vocabulary.</summary>
     public static readonly string[] PhaseKinds = ["inject", "ramping-inject", "spike", "keep-constant", "ramping-constant", "pause"];
@@ -101,6 +101,7 @@ public static partial class ScenarioLoader
         var payload = e.TryGetValue("payload", out var p) ? BindPayload(r, p.Value) : PayloadSpec.Default;
         var thresholds = e.TryGetValue("thresholds", out var th) ? BindThresholds(r, th.Value, paths) : [];
         var maxInFlight = e.TryGetValue("maxInFlight", out var mif) ? r.Integer(mif.Value, "'maxInFlight'", 1, 1_000_000) ?? 1 : Scenario.DefaultMaxInFlight;
+        var logTail = e.TryGetValue("logTailSample", out var lt) ? r.Ratio(lt.Value, "'logTailSample'") ?? 1.0 : 1.0;
         var graceful = e.TryGetValue("gracefulStop", out var gs) ? r.Duration(gs.Value, "'gracefulStop'", allowZero: true) ?? TimeSpan.Zero : Scenario.DefaultGracefulStop;
 
         // Cross-field rules.
@@ -125,7 +126,7 @@ public static partial class ScenarioLoader
             r.Error(e["load"].Value, "'load' sends no load: every rate and every copies value is zero");
         }
 
-        return name is null ? null : new Scenario(name, description, target, paths, function, load, payload, thresholds, maxInFlight, seed, graceful, source);
+        return name is null ? null : new Scenario(name, description, target, paths, function, load, payload, thresholds, maxInFlight, seed, graceful, source, logTail);
     }
 
     /// <summary>The default function of an emulator target given only as <c>target: emulator</c>.</summary>

@@ -100,17 +100,24 @@ internal sealed class ModelHost : IAsyncDisposable
     /// Lets the model finish what is queued (async retries, destinations) after the load has ended, up to
     /// <paramref name="limit"/> of clock time; returns the number of async events still pending.
     /// </summary>
-    public async Task<long> SettleAsync(TimeSpan limit, CancellationToken cancellationToken)
+    public static async Task<long> SettleAsync(LambdaModel model, TimeProvider time, TimeSpan limit, Action? flush, CancellationToken cancellationToken)
     {
-        var deadline = _time.GetUtcNow() + limit;
-        while (!Settled() && _time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+        bool Settled()
         {
-            var next = Model.NextEventTime ?? deadline;
-            var wait = next - _time.GetUtcNow();
+            model.RunDue();
+            flush?.Invoke();
+            return model.IsQuiescent && model.GetSnapshot().PendingAsyncEvents == 0;
+        }
+
+        var deadline = time.GetUtcNow() + limit;
+        while (!Settled() && time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            var next = model.NextEventTime ?? deadline;
+            var wait = next - time.GetUtcNow();
             var step = wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait;
             try
             {
-                await _time.DelayAsync(step, cancellationToken).ConfigureAwait(false);
+                await time.DelayAsync(step, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -118,14 +125,7 @@ internal sealed class ModelHost : IAsyncDisposable
             }
         }
 
-        return Model.GetSnapshot().PendingAsyncEvents;
-    }
-
-    private bool Settled()
-    {
-        Model.RunDue();
-        Flush();
-        return Model.IsQuiescent && Model.GetSnapshot().PendingAsyncEvents == 0;
+        return model.GetSnapshot().PendingAsyncEvents;
     }
 
     private void OnDue()
