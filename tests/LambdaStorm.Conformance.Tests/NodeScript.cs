@@ -1,0 +1,98 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+
+namespace LambdaStorm.Conformance.Tests;
+
+/// <summary>Runs <c>node tests/conformance/lambda.mjs</c> from the repository root against an emulator endpoint.</summary>
+internal static class NodeScript
+{
+    public const string Script = "tests/conformance/lambda.mjs";
+
+    /// <summary>The repository root: the first directory above the test binaries that holds LambdaStorm.sln.</summary>
+    public static string RepoRoot()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "LambdaStorm.sln")))
+        {
+            d = d.Parent;
+        }
+
+        return d?.FullName ?? throw new InvalidOperationException($"LambdaStorm.sln not found above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>
+    /// Fails (never skips) when the npm packages are not installed: <c>./test.sh</c> runs <c>npm ci</c> in
+    /// tests/conformance when node_modules is missing.
+    /// </summary>
+    public static void RequireInstalledPackages()
+    {
+        var sdk = Path.Combine(RepoRoot(), "tests", "conformance", "node_modules", "@aws-sdk", "client-lambda");
+        if (!Directory.Exists(sdk))
+        {
+            Assert.Fail($"{sdk} is missing: run ./test.sh (it runs `npm ci` in tests/conformance), " +
+                        "or `npm ci` in tests/conformance yourself, before running the conformance tests.");
+        }
+    }
+
+    /// <summary>Runs the script with <c>LAMBDASTORM_*</c> variables; returns its exit code and combined output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = RepoRoot(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("--test-reporter=spec");
+        psi.ArgumentList.Add(Script);
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("LAMBDASTORM_", StringComparison.Ordinal)).ToList())
+        {
+            psi.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        psi.Environment["NO_COLOR"] = "1";
+        var output = new StringBuilder();
+        using var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        try
+        {
+            p.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            Assert.Fail($"cannot start `node` ({ex.Message}): Node.js 20 or later must be on PATH for the conformance tests.");
+        }
+
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit(10_000);
+            lock (output)
+            {
+                Assert.Fail($"node {Script} did not finish within {timeout.TotalSeconds:0} s\n{output}");
+            }
+        }
+
+        p.WaitForExit(); // drains the redirected output
+        lock (output)
+        {
+            return (p.ExitCode, output.ToString());
+        }
+    }
+}
