@@ -40,6 +40,9 @@ internal static class CliApp
             c.AddCommand<SimulateCommand>("simulate")
                 .WithDescription("Run a scenario in virtual time against the Lambda model: an hour of traffic in seconds, deterministic for a seed")
                 .WithExample("simulate", "scenarios/burst-probe.yaml");
+            c.AddCommand<EmulatorCommand>("emulator")
+                .WithDescription("Serve the Lambda model in real time behind AWS's Lambda API and /metrics on 127.0.0.1, for any AWS SDK")
+                .WithExample("emulator", "--port", "9001", "--config", "emulator.yaml");
             c.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Check a scenario file and report every error with file, line and column")
                 .WithExample("validate", "scenarios/quickstart.yaml");

@@ -25,7 +25,8 @@ internal static class EmulatorTargetBinder
         "reservedConcurrency", "publishedVersions", "aliases", "provisionedConcurrency", "async", "deadLetterTarget", "duplicateDelivery",
     ];
 
-    public static TargetSpec.Emulator Bind(YamlReader r, YamlMappingNode map, int seed)
+    /// <summary>Binds an emulator target (or, with <paramref name="requireFunctions"/> false, an emulator configuration file, which may declare only the account).</summary>
+    public static TargetSpec.Emulator Bind(YamlReader r, YamlMappingNode map, int seed, bool requireFunctions = true)
     {
         var e = r.Entries(map, "an emulator target", TargetKeys);
         var options = new LambdaModelOptions { Seed = seed };
@@ -36,7 +37,10 @@ internal static class EmulatorTargetBinder
 
         if (!e.TryGetValue("functions", out var fs))
         {
-            r.Error(map, "an emulator target is missing 'functions' (a mapping of function name to behaviour, e.g. 'functions: { hello: { duration: 100ms } }')");
+            if (requireFunctions)
+            {
+                r.Error(map, "an emulator target is missing 'functions' (a mapping of function name to behaviour, e.g. 'functions: { hello: { duration: 100ms } }')");
+            }
         }
         else if (r.Mapping(fs.Value, "'target.functions'") is { } fm)
         {

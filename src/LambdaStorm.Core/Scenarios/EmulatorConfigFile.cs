@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using LambdaStorm.Lambda;
+using YamlDotNet.RepresentationModel;
+
+[assembly: InternalsVisibleTo("LambdaStorm.Emulator.Tests")]
+
+namespace LambdaStorm.Scenarios;
+
+/// <summary>The Lambda model configuration from an emulator configuration file, or every error with its position.</summary>
+/// <param name="Options">The account and functions, when the file is valid.</param>
+/// <param name="Errors">Every problem, compiler-style (<c>file:line:column: error: message</c>).</param>
+internal sealed record EmulatorConfigResult(LambdaModelOptions? Options, ImmutableArray<ScenarioDiagnostic> Errors)
+{
+    /// <summary>True when <see cref="Options"/> is set.</summary>
+    public bool Success => Options is not null;
+}
+
+/// <summary>
+/// Loads the configuration file of <c>lambdastorm emulator --config FILE</c>. It has the shape of a scenario's emulator
+/// target at the top level — <c>account:</c> (limits, scaling model, region, time settings) and <c>functions:</c>
+/// (behaviour) — and is bound by the same <see cref="EmulatorTargetBinder"/>, so the keys, defaults and positioned
+/// errors are the scenario's. Unlike a scenario target it may leave out <c>functions</c> (they can be created later with
+/// <c>CreateFunction</c>). Part of internal API.
+/// </summary>
+internal static class EmulatorConfigFile
+{
+    /// <summary>Reads and binds <paramref name="path"/>.</summary>
+    public static EmulatorConfigResult Load(string path, int seed)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new EmulatorConfigResult(null, [new ScenarioDiagnostic(path, 1, 1, $"cannot read the emulator configuration: {ex.Message}")]);
+        }
+
+        return Parse(text, path, seed);
+    }
+
+    /// <summary>Binds configuration text; <paramref name="file"/> names it in errors.</summary>
+    public static EmulatorConfigResult Parse(string text, string file, int seed)
+    {
+        if (IsEmpty(text))
+        {
+            return new EmulatorConfigResult(new LambdaModelOptions { Seed = seed }, []); // AWS's defaults, no functions
+        }
+
+        var r = new YamlReader(file);
+        var root = r.ParseRoot(text);
+        if (root is null)
+        {
+            return new EmulatorConfigResult(null, r.Errors);
+        }
+
+        if (root is not YamlMappingNode map)
+        {
+            r.Error(root, "an emulator configuration must be a mapping with 'account:' and/or 'functions:'");
+            return new EmulatorConfigResult(null, r.Errors);
+        }
+
+        var target = EmulatorTargetBinder.Bind(r, map, seed, requireFunctions: false);
+        return r.HasErrors ? new EmulatorConfigResult(null, r.Errors) : new EmulatorConfigResult(target.Model, []);
+    }
+
+    private static bool IsEmpty(string text)
+    {
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return stream.Documents.Count == 0;
+        }
+        catch (YamlDotNet.Core.YamlException)
+        {
+            return false; // ParseRoot reports it with its position
+        }
+    }
+}
