@@ -530,9 +530,9 @@ if (expectAuthFailure) {
 
     it('GetAccountSettings: account limit 1000 and the unreserved pool', async () => {
       const out = await client.send(new GetAccountSettingsCommand({}));
+      baseline = out.AccountLimit?.UnreservedConcurrentExecutions;
       assert.equal(out.$metadata.httpStatusCode, 200);
       assert.equal(out.AccountLimit?.ConcurrentExecutions, 1000);
-      baseline = out.AccountLimit?.UnreservedConcurrentExecutions;
       assert.equal(typeof baseline, 'number');
       assert.ok(baseline >= 100 && baseline <= 1000, `UnreservedConcurrentExecutions: ${baseline}`);
       assert.equal(typeof out.AccountUsage?.FunctionCount, 'number');
@@ -574,9 +574,12 @@ if (expectAuthFailure) {
 
     it('a reservation comes out of UnreservedConcurrentExecutions, and back on delete', async () => {
       await client.send(new PutFunctionConcurrencyCommand({ FunctionName: names.throttled, ReservedConcurrentExecutions: 100 }));
-      const during = await client.send(new GetAccountSettingsCommand({}));
-      assert.equal(during.AccountLimit?.UnreservedConcurrentExecutions, baseline - 100);
-      await client.send(new DeleteFunctionConcurrencyCommand({ FunctionName: names.throttled }));
+      try {
+        const during = await client.send(new GetAccountSettingsCommand({}));
+        assert.equal(during.AccountLimit?.UnreservedConcurrentExecutions, baseline - 100);
+      } finally {
+        await client.send(new DeleteFunctionConcurrencyCommand({ FunctionName: names.throttled }));
+      }
       const afterwards = await client.send(new GetAccountSettingsCommand({}));
       assert.equal(afterwards.AccountLimit?.UnreservedConcurrentExecutions, baseline);
     });
