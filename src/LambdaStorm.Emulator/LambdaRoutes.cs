@@ -716,9 +716,13 @@ internal sealed class LambdaRoutes
             return AwsError.Validation($"[{string.Join(", ", architectures)}]", "architectures", "Member must have length less than or equal to 1");
         }
 
-        return FunctionArchitecture.TryParse(architectures[0], out architecture)
-            ? null
-            : AwsError.Validation($"[{architectures[0]}]", "architectures", "Member must satisfy enum value set: [x86_64, arm64]");
+        // AWS's enum is exact: x86_64 or arm64.
+        if (architectures[0] is "x86_64" or "arm64" && FunctionArchitectureNames.TryParse(architectures[0], out architecture))
+        {
+            return null;
+        }
+
+        return AwsError.Validation($"[{architectures[0]}]", "architectures", "Member must satisfy enum value set: [x86_64, arm64]");
     }
 
     private static AwsError? CheckRouting(RequestBody body) =>

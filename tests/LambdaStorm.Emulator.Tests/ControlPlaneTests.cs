@@ -8,7 +8,7 @@ public sealed class ControlPlaneTests
 {
     private static readonly string Zip = Convert.ToBase64String([0x50, 0x4B, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
-    private static object CreateRequest(string name, Dictionary<string, string>? variables = null, int? memory = null, int? timeout = null) => new Dictionary<string, object?>
+    private static Dictionary<string, object?> CreateRequest(string name, Dictionary<string, string>? variables = null, int? memory = null, int? timeout = null) => new Dictionary<string, object?>
     {
         ["FunctionName"] = name,
         ["Runtime"] = "python3.13",
@@ -72,6 +72,27 @@ public sealed class ControlPlaneTests
     }
 
     [Fact]
+    public async Task CreateFunction_with_Publish_returns_version_1_and_arm64_is_kept()
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+        var request = CreateRequest("published", Instant());
+        request["Publish"] = true;
+        request["Architectures"] = new[] { "arm64" };
+        request["Tags"] = new Dictionary<string, string> { ["team"] = "storm" };
+
+        using var response = await emulator.SendJsonAsync(HttpMethod.Post, "/2015-03-31/functions", request);
+        using var get = await emulator.SendJsonAsync(HttpMethod.Get, "/2015-03-31/functions/published?Qualifier=1");
+
+        var c = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("1", c.GetProperty("Version").GetString());
+        Assert.Equal("arm64", c.GetProperty("Architectures")[0].GetString());
+        var g = await get.JsonAsync();
+        Assert.Equal("1", g.GetProperty("Configuration").GetProperty("Version").GetString());
+        Assert.Equal("storm", g.GetProperty("Tags").GetProperty("team").GetString());
+    }
+
+    [Fact]
     public async Task CreateFunction_errors_are_AWSs()
     {
         await using var emulator = await TestEmulator.StartAsync();
@@ -81,6 +102,9 @@ public sealed class ControlPlaneTests
         using var memory = await emulator.SendJsonAsync(HttpMethod.Post, "/2015-03-31/functions", CreateRequest("small", memory: 64));
         using var variable = await emulator.SendJsonAsync(HttpMethod.Post, "/2015-03-31/functions", CreateRequest("bad", new() { ["LAMBDASTORM_ERROR_RATE"] = "lots" }));
         using var name = await emulator.SendJsonAsync(HttpMethod.Post, "/2015-03-31/functions", CreateRequest("no spaces"));
+        var armRequest = CreateRequest("arch");
+        armRequest["Architectures"] = new[] { "Arm64" };
+        using var architecture = await emulator.SendJsonAsync(HttpMethod.Post, "/2015-03-31/functions", armRequest);
         using var notJson = await emulator.Client.PostAsync("2015-03-31/functions", new StringContent("{"), TestContext.Current.CancellationToken);
 
         var d = await duplicate.ShouldBeAwsErrorAsync(409, "ResourceConflictException");
@@ -90,6 +114,8 @@ public sealed class ControlPlaneTests
         var v = await variable.ShouldBeAwsErrorAsync(400, "InvalidParameterValueException");
         Assert.Contains("LAMBDASTORM_ERROR_RATE", v.GetProperty("message").GetString(), StringComparison.Ordinal);
         await name.ShouldBeAwsErrorAsync(400, "InvalidParameterValueException");
+        var a = await architecture.ShouldBeAwsErrorAsync(400, "InvalidParameterValueException");
+        Assert.Contains("[x86_64, arm64]", a.GetProperty("message").GetString(), StringComparison.Ordinal);
         await notJson.ShouldBeAwsErrorAsync(400, "InvalidRequestContentException");
         Assert.Single(emulator.Model.ListFunctions());
     }

@@ -239,6 +239,28 @@ public sealed partial class InvokeTests
         Assert.Equal(202, (await response.JsonAsync()).GetProperty("Status").GetInt32());
     }
 
+    [Fact]
+    public void The_log_result_is_the_last_4_KB_in_base64()
+    {
+        var log = new string('x', 5000) + "REPORT RequestId: r\tDuration: 1.00 ms\n";
+
+        var decoded = ResponseExtensions.Decode(LambdaRoutes.LogResult(log));
+
+        Assert.Equal(4096, System.Text.Encoding.UTF8.GetByteCount(decoded));
+        Assert.EndsWith("REPORT RequestId: r\tDuration: 1.00 ms\n", decoded, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("null", true)]
+    [InlineData("\"text\"", true)]
+    [InlineData("[1, {\"a\": [true]}]", true)]
+    [InlineData("{\"a\":1} trailing", false)]
+    [InlineData("{'a':1}", false)]
+    [InlineData("{\"a\":", false)]
+    public void Payloads_must_be_one_JSON_value(string payload, bool valid) =>
+        Assert.Equal(valid, LambdaRoutes.JsonProblem(System.Text.Encoding.UTF8.GetBytes(payload)) is null);
+
     private static string JsonString(int totalBytes) => "\"" + new string('a', totalBytes - 2) + "\"";
 
     [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
