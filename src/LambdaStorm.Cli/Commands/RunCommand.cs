@@ -46,7 +46,8 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         var every = Scenarios.ValueParsers.TryParseDuration(settings.ProgressInterval, out var d) ? d : TimeSpan.FromSeconds(5);
         var interactive = !settings.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var view = new LiveView(interactive, every);
-        var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, new RunOptions(settings.Results), TimeProvider.System, view, cancellationToken));
+        var options = new RunOptions(settings.Results) { EmulatorLauncher = EmbeddedEmulatorLauncher.Instance };
+        var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, view, cancellationToken));
         SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
         return outcome.ExitCode;
     }
