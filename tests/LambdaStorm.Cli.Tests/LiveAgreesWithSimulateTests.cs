@@ -8,6 +8,7 @@ namespace LambdaStorm.Cli.Tests;
 /// One model, two clocks: the same scenario run live (HTTP, signed Invoke calls against the embedded emulator, real
 /// time) and simulated (virtual time, no HTTP) must tell the same story.
 /// </summary>
+[Collection(LiveRuns.Name)]
 public sealed class LiveAgreesWithSimulateTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("lambdastorm-agree-").FullName;
