@@ -9,17 +9,8 @@ namespace LambdaStorm.Cli.Commands;
 /// <summary><c>lambdastorm run SCENARIO</c>: runs in this process with a live view.</summary>
 internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ScenarioSettings
     {
-        [CommandArgument(0, "<SCENARIO>")]
-        [Description("Scenario YAML file")]
-        public string Scenario { get; set; } = string.Empty;
-
-        [CommandOption("--results <DIR>")]
-        [Description("Folder under which the results folder is created. Default: results")]
-        [DefaultValue("results")]
-        public string Results { get; set; } = "results";
-
         [CommandOption("--plain")]
         [Description("Print a plain progress line every few seconds instead of the live view (automatic when output is not a terminal)")]
         public bool Plain { get; set; }
@@ -27,12 +18,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [CommandOption("--progress-interval <DURATION>")]
         [Description("How often the plain progress line is printed. Default: 5s")]
         [DefaultValue("5s")]
-        public string ProgressInterval { get; set; } = "5s";
-
-        public override ValidationResult Validate()
-            => Scenarios.ValueParsers.TryParseDuration(ProgressInterval, out var d) && d > TimeSpan.Zero
-                ? ValidationResult.Success()
-                : ValidationResult.Error($"--progress-interval must be a duration such as 5s, not '{ProgressInterval}'");
+        public override string ProgressInterval { get; set; } = "5s";
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -43,9 +29,8 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             return ExitCodes.BadInput;
         }
 
-        var every = Scenarios.ValueParsers.TryParseDuration(settings.ProgressInterval, out var d) ? d : TimeSpan.FromSeconds(5);
         var interactive = !settings.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        var view = new LiveView(interactive, every);
+        var view = new LiveView(interactive, settings.ProgressEvery);
         var options = new RunOptions(settings.Results) { EmulatorLauncher = EmbeddedEmulatorLauncher.Instance };
         var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, view, cancellationToken));
         SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);

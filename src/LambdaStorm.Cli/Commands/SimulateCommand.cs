@@ -9,26 +9,12 @@ namespace LambdaStorm.Cli.Commands;
 /// <summary><c>lambdastorm simulate SCENARIO</c>: the same run in virtual time against the Lambda model.</summary>
 internal sealed class SimulateCommand : AsyncCommand<SimulateCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ScenarioSettings
     {
-        [CommandArgument(0, "<SCENARIO>")]
-        [Description("Scenario YAML file (its target must be the emulator, whose model is simulated)")]
-        public string Scenario { get; set; } = string.Empty;
-
-        [CommandOption("--results <DIR>")]
-        [Description("Folder under which the results folder is created. Default: results")]
-        [DefaultValue("results")]
-        public string Results { get; set; } = "results";
-
         [CommandOption("--progress-interval <DURATION>")]
         [Description("Virtual time between progress lines. Default: 1m")]
         [DefaultValue("1m")]
-        public string ProgressInterval { get; set; } = "1m";
-
-        public override ValidationResult Validate()
-            => Scenarios.ValueParsers.TryParseDuration(ProgressInterval, out var d) && d > TimeSpan.Zero
-                ? ValidationResult.Success()
-                : ValidationResult.Error($"--progress-interval must be a duration such as 1m, not '{ProgressInterval}'");
+        public override string ProgressInterval { get; set; } = "1m";
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -45,8 +31,7 @@ internal sealed class SimulateCommand : AsyncCommand<SimulateCommand.Settings>
             return ExitCodes.BadInput;
         }
 
-        var every = Scenarios.ValueParsers.TryParseDuration(settings.ProgressInterval, out var d) ? d : TimeSpan.FromMinutes(1);
-        var view = new LiveView(interactive: false, every);
+        var view = new LiveView(interactive: false, settings.ProgressEvery);
         var outcome = await ScenarioRunner.SimulateAsync(scenario, new RunOptions(settings.Results), view, cancellationToken);
         SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
         return outcome.ExitCode;

@@ -28,15 +28,7 @@ internal sealed class HttpTarget : IInvocationTarget
     {
         _spec = spec;
         _method = new HttpMethod(spec.Method);
-        var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = Math.Max(1, maxConnections),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            UseProxy = false,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        };
+        var handler = LoopbackFriendlyHandler.Create(maxConnections);
         // The handler itself rather than HttpClient: HttpClient adds a second linked cancellation source and a buffer
         // copy of every body, which is a measurable share of the CPU per request at tens of thousands per second.
         _client = new HttpMessageInvoker(handler, disposeHandler: true);

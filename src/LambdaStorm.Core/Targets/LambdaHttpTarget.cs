@@ -35,15 +35,7 @@ internal sealed class LambdaHttpTarget : IInvocationTarget
     public LambdaHttpTarget(LambdaEndpoint endpoint, int maxConnections)
     {
         _endpoint = endpoint;
-        var sockets = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = Math.Max(1, maxConnections),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            UseProxy = false,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        };
+        var sockets = LoopbackFriendlyHandler.Create(maxConnections);
         _client = new HttpMessageInvoker(new SigV4SigningHandler(endpoint.Credentials, endpoint.Region, "lambda", sockets), disposeHandler: true);
         var path = $"2015-03-31/functions/{Uri.EscapeDataString(endpoint.Function)}/invocations";
         if (endpoint.Qualifier is not null)
