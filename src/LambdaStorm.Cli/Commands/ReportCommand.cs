@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace LambdaStorm.Cli.Commands;
 
-/// <summary><c>lambdastorm report DIR</c>: rebuilds the summary from the journal.</summary>
+/// <summary><c>lambdastorm report DIR</c>: rebuilds summary.json, junit.xml and report.html from the journal.</summary>
 internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -27,7 +27,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
 
         try
         {
-            var outcome = await ScenarioRunner.ReportAsync(settings.Directory, cancellationToken);
+            var outcome = await ScenarioRunner.ReportAsync(settings.Directory, cancellationToken, Reporting.ResultsArtifacts.Instance);
             SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
             return outcome.ExitCode;
         }

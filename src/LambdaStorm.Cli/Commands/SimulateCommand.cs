@@ -32,7 +32,7 @@ internal sealed class SimulateCommand : AsyncCommand<SimulateCommand.Settings>
         }
 
         var view = new LiveView(interactive: false, settings.ProgressEvery);
-        var outcome = await ScenarioRunner.SimulateAsync(scenario, new RunOptions(settings.Results), view, cancellationToken);
+        var outcome = await ScenarioRunner.SimulateAsync(scenario, new RunOptions(settings.Results) { Artifacts = Reporting.ResultsArtifacts.Instance }, view, cancellationToken);
         SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
         return outcome.ExitCode;
     }

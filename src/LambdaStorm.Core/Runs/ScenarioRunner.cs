@@ -42,6 +42,9 @@ public sealed record RunOptions(string ResultsRoot, bool Simulated = false)
     /// </summary>
     internal IEmulatorLauncher? EmulatorLauncher { get; init; }
 
+    /// <summary>Writes junit.xml and report.html at the end of the run; without one, only journal and summary are written.</summary>
+    public IResultsArtifacts? Artifacts { get; init; }
+
     /// <summary>How long a simulation lets the model finish async retries after the load (the maximum event age, 6 h).</summary>
     public static readonly TimeSpan SimulatedSettleLimit = TimeSpan.FromHours(6);
 
@@ -105,14 +108,24 @@ internal static class ScenarioRunner
 
         var end = new JournalEnd(time.GetUtcNow(), result.Stopped ? "stopped" : "completed", result.Elapsed.TotalSeconds, result.Interrupted);
         journal.WriteEnd(end);
+        journal.Dispose();
 
         var summary = RunSummary.Build(header with { StartedAt = result.StartedAt }, aggregate, end, scenario, warnings, lambda);
         await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), CancellationToken.None).ConfigureAwait(false);
+        if (options.Artifacts is { } artifacts)
+        {
+            // The report is drawn from the journal alone, exactly as 'lambdastorm report' redraws it later.
+            await artifacts.WriteAsync(folder.Path, summary, JournalReader.Read(folder.Journal), CancellationToken.None).ConfigureAwait(false);
+        }
+
         return new RunOutcome(summary, folder.Path, summary.Passed ? ExitCodes.Ok : ExitCodes.ThresholdFailed);
     }
 
-    /// <summary>Rebuilds summary.json from a results folder's journal (also one cut short by a crash).</summary>
-    public static async Task<RunOutcome> ReportAsync(string resultsPath, CancellationToken ct)
+    /// <summary>
+    /// Rebuilds summary.json (and, given <paramref name="artifacts"/>, junit.xml and report.html) from a results
+    /// folder's journal, also one cut short by a crash.
+    /// </summary>
+    public static async Task<RunOutcome> ReportAsync(string resultsPath, CancellationToken ct, IResultsArtifacts? artifacts = null)
     {
         var folder = new ResultsFolder(resultsPath);
         var contents = JournalReader.Read(folder.Journal);
@@ -131,6 +144,10 @@ internal static class ScenarioRunner
 
         var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings, contents.Lambda);
         await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), ct).ConfigureAwait(false);
+        if (artifacts is not null)
+        {
+            await artifacts.WriteAsync(folder.Path, summary, contents, ct).ConfigureAwait(false);
+        }
         return new RunOutcome(summary, folder.Path, summary.Passed ? ExitCodes.Ok : ExitCodes.ThresholdFailed);
     }
 
