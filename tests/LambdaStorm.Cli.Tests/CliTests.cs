@@ -84,7 +84,7 @@ public sealed class CliTests : IDisposable
         var file = Write("ok.yaml", "name: cli-ok\nload:\n  - inject: { rate: 50, during: 2s }\nthresholds:\n  - dropped == 0\n  - error_rate < 1%\n");
         var results = Path.Combine(_dir, "results");
 
-        var (code, stdout, stderr) = await CliProcess.RunAsync(_dir, "run", file, "--results", results, "--progress-interval", "1s");
+        var (code, stdout, stderr) = await CliProcess.RunAsync(_dir, "run", file, "--results", results, "--progress-interval", "1s", "--metrics-port", "0");
 
         Assert.True(code == 0, stdout + stderr);
         var folder = Assert.Single(Directory.GetDirectories(results));
@@ -102,7 +102,7 @@ public sealed class CliTests : IDisposable
     {
         var file = Write("fail.yaml", "name: cli-fail\ntarget: { type: noop, errorRate: 50% }\nload:\n  - inject: { rate: 50, during: 1s }\nthresholds:\n  - error_rate < 1%\n");
 
-        var (code, stdout, _) = await CliProcess.RunAsync(_dir, "run", file, "--results", Path.Combine(_dir, "r"));
+        var (code, stdout, _) = await CliProcess.RunAsync(_dir, "run", file, "--results", Path.Combine(_dir, "r"), "--metrics-port", "0");
 
         Assert.Equal(2, code);
         Assert.Contains("FAIL", stdout, StringComparison.Ordinal);
@@ -114,7 +114,7 @@ public sealed class CliTests : IDisposable
         var file = Write("bad.yaml", "name: x\nload: 5\n");
         var results = Path.Combine(_dir, "results");
 
-        var (code, _, stderr) = await CliProcess.RunAsync(_dir, "run", file, "--results", results);
+        var (code, _, stderr) = await CliProcess.RunAsync(_dir, "run", file, "--results", results, "--metrics-port", "0");
 
         Assert.Equal(1, code);
         Assert.Contains("'load' must be a list", stderr, StringComparison.Ordinal);
@@ -126,7 +126,7 @@ public sealed class CliTests : IDisposable
     {
         var file = Write("long.yaml", "name: cli-long\ntarget: { type: noop, latency: 10ms }\nload:\n  - inject: { rate: 100, during: 10m }\n");
         var results = Path.Combine(_dir, "results");
-        using var p = CliProcess.Start(_dir, "run", file, "--results", results);
+        using var p = CliProcess.Start(_dir, "run", file, "--results", results, "--metrics-port", "0");
 
         await WaitForIntervals(results, 3, p);
         p.Signal("INT");
@@ -145,7 +145,7 @@ public sealed class CliTests : IDisposable
     {
         var file = Write("crash.yaml", "name: cli-crash\nload:\n  - inject: { rate: 100, during: 10m }\nthresholds:\n  - dropped == 0\n");
         var results = Path.Combine(_dir, "results");
-        using (var p = CliProcess.Start(_dir, "run", file, "--results", results))
+        using (var p = CliProcess.Start(_dir, "run", file, "--results", results, "--metrics-port", "0"))
         {
             await WaitForIntervals(results, 3, p);
             p.Signal("KILL");

@@ -17,7 +17,7 @@ public sealed class LiveScenarioTests : IDisposable
     public async Task Scenario_runs_live_against_the_embedded_emulator(string name, int expectedExit)
     {
         var results = Path.Combine(_dir, "results");
-        using var p = CliProcess.Start(CliTests.RepoRoot(), "run", $"scenarios/{name}.yaml", "--results", results);
+        using var p = CliProcess.Start(CliTests.RepoRoot(), "run", $"scenarios/{name}.yaml", "--results", results, "--metrics-port", "0");
         var code = await p.WaitAsync(TimeSpan.FromMinutes(6));
 
         Assert.True(code == expectedExit, $"exit {code}\n{p.StdOut}\n{p.StdErr}");

@@ -1,6 +1,9 @@
 using System.ComponentModel;
+using LambdaStorm.Cli.Telemetry;
 using LambdaStorm.Cli.Views;
 using LambdaStorm.Runs;
+using LambdaStorm.Telemetry;
+using Prometheus;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -19,6 +22,34 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("How often the plain progress line is printed. Default: 5s")]
         [DefaultValue("5s")]
         public override string ProgressInterval { get; set; } = "5s";
+
+        [CommandOption("--metrics-port <PORT>")]
+        [Description("Serve Prometheus /metrics (the run's and the embedded emulator's series) on this port; 0 turns it off. Default: 9464")]
+        [DefaultValue(9464)]
+        public int MetricsPort { get; set; } = 9464;
+
+        [CommandOption("--metrics-host <ADDRESS>")]
+        [Description("Address /metrics binds to. Default: 127.0.0.1 (loopback only)")]
+        [DefaultValue("127.0.0.1")]
+        public string MetricsHost { get; set; } = "127.0.0.1";
+
+        public override ValidationResult Validate()
+        {
+            var baseResult = base.Validate();
+            if (!baseResult.Successful)
+            {
+                return baseResult;
+            }
+
+            if (MetricsPort is < 0 or > 65535)
+            {
+                return ValidationResult.Error($"--metrics-port must be between 0 and 65535, not {MetricsPort}");
+            }
+
+            return MetricsHost.Equals("localhost", StringComparison.OrdinalIgnoreCase) || System.Net.IPAddress.TryParse(MetricsHost, out _)
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"--metrics-host must be an IP address (or localhost), not '{MetricsHost}'");
+        }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -31,8 +62,30 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
         var interactive = !settings.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var view = new LiveView(interactive, settings.ProgressEvery);
-        var options = new RunOptions(settings.Results) { EmulatorLauncher = EmbeddedEmulatorLauncher.Instance };
-        var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, view, cancellationToken));
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new RunMetrics(Metrics.WithCustomRegistry(registry));
+        RunMetricsServer? server = null;
+        if (settings.MetricsPort != 0)
+        {
+            try
+            {
+                server = await RunMetricsServer.StartAsync(settings.MetricsHost, settings.MetricsPort, registry, cancellationToken);
+            }
+            catch (IOException e)
+            {
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[red]error:[/] cannot serve /metrics on {settings.MetricsHost}:{settings.MetricsPort} ({e.Message}); pass another --metrics-port, or 0 to turn metrics off");
+                return ExitCodes.BadInput;
+            }
+        }
+
+        await using var _ = server;
+        var options = new RunOptions(settings.Results)
+        {
+            EmulatorLauncher = server is null ? EmbeddedEmulatorLauncher.Instance : new MeteredEmulatorLauncher(server),
+        };
+        var observer = new CompositeRunObserver(view, metrics);
+        var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, observer, cancellationToken));
         SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
         return outcome.ExitCode;
     }

@@ -1,0 +1,23 @@
+using LambdaStorm.Measurement;
+
+namespace LambdaStorm.Runs;
+
+/// <summary>Passes every call on to several observers, in order (the live view, the metrics exporter). Part of internal API.</summary>
+internal sealed class CompositeRunObserver(params IRunObserver[] observers) : IRunObserver
+{
+    public void OnStarted(RunStarted run)
+    {
+        foreach (var o in observers)
+        {
+            o.OnStarted(run);
+        }
+    }
+
+    public void OnInterval(IntervalSnapshot snapshot)
+    {
+        foreach (var o in observers)
+        {
+            o.OnInterval(snapshot);
+        }
+    }
+}
