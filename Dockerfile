@@ -4,7 +4,8 @@ WORKDIR /src
 COPY . .
 RUN dotnet publish src/LambdaStorm.Cli -c Release -o /app
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0
+# ASP.NET Core runtime: run serves /metrics and the emulator its API with Kestrel.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /work
 COPY --from=build /app /app
 COPY scenarios /work/scenarios
