@@ -22,5 +22,6 @@ public sealed class ResultsArtifacts : IResultsArtifacts
     public async Task WriteAsync(string resultsPath, RunSummary summary, JournalContents journal, CancellationToken ct)
     {
         await File.WriteAllTextAsync(Path.Combine(resultsPath, JUnitFile), JUnitReport.Render(summary), Utf8NoBom, ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(resultsPath, ReportFile), HtmlReport.Render(summary, journal), Utf8NoBom, ct).ConfigureAwait(false);
     }
 }
