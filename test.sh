@@ -14,6 +14,7 @@ need_pkgs=()
 command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
 command -v hey >/dev/null 2>&1 || need_pkgs+=(hey)
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v prometheus >/dev/null 2>&1 || need_pkgs+=(prometheus)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
