@@ -82,7 +82,8 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         await using var _ = server;
         var options = new RunOptions(settings.Results)
         {
-            EmulatorLauncher = server is null ? EmbeddedEmulatorLauncher.Instance : new MeteredEmulatorLauncher(server),
+            EmulatorLauncher = new EmbeddedEmulatorLauncher(server),
+            Artifacts = Reporting.ResultsArtifacts.Instance,
         };
         var observer = new CompositeRunObserver(view, metrics);
         var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, observer, cancellationToken));

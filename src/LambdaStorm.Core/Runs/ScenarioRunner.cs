@@ -73,6 +73,10 @@ internal static class ScenarioRunner
         await using var target = embedded is not null
             ? new LambdaHttpTarget(EmbeddedEndpoint(embedded, scenario), scenario.MaxInFlight)
             : host is not null ? new ModelTarget(host, scenario.Function!) : CreateTarget(scenario, time);
+        if (target is LambdaHttpTarget lambdaClient)
+        {
+            await lambdaClient.WarmUpAsync(scenario.MaxInFlight, stop).ConfigureAwait(false);
+        }
 
         var folder = ResultsFolder.Create(options.ResultsRoot, scenario.Name, time.GetUtcNow());
         using var journal = new JournalWriter(folder.Journal);

@@ -78,6 +78,35 @@ internal sealed class LambdaHttpTarget : IInvocationTarget
     }
 
     /// <summary>
+    /// Warms the client before the load starts: <c>DryRun</c> invokes (validated, never run, so no environment is
+    /// created) over a few parallel connections compile the HTTP, signing and server paths and open connections. Without
+    /// it the first arrivals queue behind that one-time work and reach the function together, which inflates the
+    /// concurrency, and so the cold starts, of the first seconds.
+    /// </summary>
+    public async Task WarmUpAsync(int connections, CancellationToken cancellationToken)
+    {
+        async Task DryRunAsync()
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, _invokeUri) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            message.Headers.TryAddWithoutValidation("X-Amz-Invocation-Type", "DryRun");
+            try
+            {
+                using var response = await _client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException)
+            {
+                // The run itself will report an unreachable endpoint; warming up is best effort.
+            }
+        }
+
+        var n = Math.Clamp(connections, 1, 32);
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, n).Select(_ => DryRunAsync())).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Classifies an Invoke response: 2xx without <c>X-Amz-Function-Error</c> is ok; with it, a function error (a
     /// timeout when the error type is <c>Sandbox.Timedout</c>); 429 is a throttle labelled with its <c>Reason</c>;
     /// other errors are labelled with <c>x-amzn-ErrorType</c>.
