@@ -62,9 +62,15 @@ internal sealed class MeasurementHub
         {
             var started = Interlocked.Exchange(ref p.Started, 0);
             var dropped = Interlocked.Exchange(ref p.Dropped, 0);
-            var lateness = p.Lateness.GetIntervalHistogram();
             var sampled = Interlocked.Exchange(ref p.Sampled, 0);
             var cold = Interlocked.Exchange(ref p.ColdStarts, 0);
+            if (started + dropped + sampled == 0 && !p.EverStarted)
+            {
+                continue; // a path this run never used: no histogram swap, no allocation
+            }
+
+            p.EverStarted = true;
+            var lateness = p.Lateness.GetIntervalHistogram();
             if (started + dropped + sampled > 0 || lateness.TotalCount > 0)
             {
                 paths.Add(new PathCounters(p.Path, started + dropped, started, dropped, lateness, sampled, cold));
@@ -92,5 +98,6 @@ internal sealed class MeasurementHub
         public long Dropped;
         public long Sampled;
         public long ColdStarts;
+        public bool EverStarted;
     }
 }
