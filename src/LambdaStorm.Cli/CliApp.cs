@@ -47,7 +47,7 @@ internal static class CliApp
                 .WithDescription("Check a scenario file and report every error with file, line and column")
                 .WithExample("validate", "scenarios/quickstart.yaml");
             c.AddCommand<ReportCommand>("report")
-                .WithDescription("Rebuild summary.json from a results folder's journal (also after a crash)")
+                .WithDescription("Rebuild summary.json, junit.xml and report.html from a results folder's journal (also after a crash)")
                 .WithExample("report", "results/quickstart-20261127T140501Z");
         });
         return app;
