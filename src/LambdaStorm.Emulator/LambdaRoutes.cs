@@ -249,23 +249,15 @@ internal sealed class LambdaRoutes
         }
 
         var name = body.String("FunctionName");
-        var memory = body.Int("MemorySize");
-        var timeout = body.Int("Timeout");
-        var runtime = body.String("Runtime");
-        var role = body.String("Role");
-        var handler = body.String("Handler");
-        var description = body.String("Description");
+        var c = ConfigurationFields.Read(body);
         var publish = body.Bool("Publish") ?? false;
-        var variables = body.StringMap("Environment", "Variables");
-        var deadLetter = body.String("DeadLetterConfig", "TargetArn");
         var architectures = body.StringList("Architectures");
         var tags = body.StringMap("Tags");
         var zip = body.String("Code", "ZipFile");
         var error = body.Error
             ?? (name is null ? AwsError.Validation("null", "functionName", "Member must not be null") : null)
             ?? CheckFunctionName(name!)
-            ?? CheckRange(memory, "memorySize", 128, 10_240)
-            ?? CheckRange(timeout, "timeout", 1, 900);
+            ?? c.Check();
         var architecture = FunctionArchitecture.X86_64;
         error ??= CheckArchitectures(architectures, out architecture);
         byte[] code = [];
@@ -288,14 +280,11 @@ internal sealed class LambdaRoutes
         }
 
         _ = FunctionReference.TryParse(name, out var reference);
-        var options = FunctionOptions.FromEnvironment(variables ?? new Dictionary<string, string>(StringComparer.Ordinal));
+        var options = FunctionOptions.FromEnvironment(c.Variables ?? new Dictionary<string, string>(StringComparer.Ordinal));
         options.Name = reference.Name;
-        options.Description = description ?? "";
-        options.MemoryMb = memory ?? options.MemoryMb;
-        options.TimeoutSeconds = timeout ?? options.TimeoutSeconds;
-        options.Runtime = runtime ?? options.Runtime;
+        options.Description = "";
+        c.ApplyTo(options);
         options.Architecture = architecture;
-        options.DeadLetterTargetArn = string.IsNullOrEmpty(deadLetter) ? null : deadLetter;
         var created = _model.AddFunction(options);
         if (!created.IsSuccess)
         {
@@ -304,8 +293,8 @@ internal sealed class LambdaRoutes
         }
 
         var metadata = new FunctionMetadata(
-            role ?? $"arn:aws:iam::{_model.Account.AccountId}:role/lambdastorm-emulator",
-            handler ?? "index.handler",
+            c.Role ?? $"arn:aws:iam::{_model.Account.AccountId}:role/lambdastorm-emulator",
+            c.Handler ?? "index.handler",
             Convert.ToBase64String(SHA256.HashData(code)),
             code.LongLength,
             tags ?? new Dictionary<string, string>(StringComparer.Ordinal));
@@ -396,18 +385,8 @@ internal sealed class LambdaRoutes
             return;
         }
 
-        var memory = body.Int("MemorySize");
-        var timeout = body.Int("Timeout");
-        var runtime = body.String("Runtime");
-        var role = body.String("Role");
-        var handler = body.String("Handler");
-        var description = body.String("Description");
-        var variables = body.StringMap("Environment", "Variables");
-        var hasEnvironment = body.Has("Environment");
-        var deadLetter = body.String("DeadLetterConfig", "TargetArn");
-        var hasDeadLetter = body.Has("DeadLetterConfig");
-        var error = body.Error ?? CheckRange(memory, "memorySize", 128, 10_240) ?? CheckRange(timeout, "timeout", 1, 900);
-        if (error is not null)
+        var c = ConfigurationFields.Read(body);
+        if ((body.Error ?? c.Check()) is { } error)
         {
             await error.WriteAsync(ctx);
             return;
@@ -415,25 +394,17 @@ internal sealed class LambdaRoutes
 
         var result = _model.UpdateFunctionConfiguration(RouteName(ctx), o =>
         {
-            o.MemoryMb = memory ?? o.MemoryMb;
-            o.TimeoutSeconds = timeout ?? o.TimeoutSeconds;
-            o.Runtime = runtime ?? o.Runtime;
-            o.Description = description ?? o.Description;
-            if (hasEnvironment)
+            c.ApplyTo(o);
+            if (c.HasEnvironment)
             {
                 // AWS replaces the whole environment; LAMBDASTORM_* variables that disappear lose their effect.
-                o.ApplyEnvironment(variables ?? new Dictionary<string, string>(StringComparer.Ordinal));
-            }
-
-            if (hasDeadLetter)
-            {
-                o.DeadLetterTargetArn = string.IsNullOrEmpty(deadLetter) ? null : deadLetter;
+                o.ApplyEnvironment(c.Variables ?? new Dictionary<string, string>(StringComparer.Ordinal));
             }
         });
-        if (result.IsSuccess && (role is not null || handler is not null))
+        if (result.IsSuccess && (c.Role is not null || c.Handler is not null))
         {
             var m = Metadata(result.Value.FunctionName);
-            _metadata[result.Value.FunctionName] = m with { Role = role ?? m.Role, Handler = handler ?? m.Handler };
+            _metadata[result.Value.FunctionName] = m with { Role = c.Role ?? m.Role, Handler = c.Handler ?? m.Handler };
         }
 
         await Reply(ctx, result, StatusCodes.Status200OK, (w, c) => LambdaJson.FunctionConfiguration(w, c, Metadata(c.FunctionName)));
@@ -685,6 +656,50 @@ internal sealed class LambdaRoutes
             ? null
             : AwsError.Validation(name, "functionName",
                 "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)");
+
+    /// <summary>
+    /// The function-configuration fields that CreateFunction and UpdateFunctionConfiguration share: read, checked and
+    /// applied the same way by both.
+    /// </summary>
+    private sealed record ConfigurationFields(
+        int? Memory,
+        int? Timeout,
+        string? Runtime,
+        string? Role,
+        string? Handler,
+        string? Description,
+        Dictionary<string, string>? Variables,
+        bool HasEnvironment,
+        string? DeadLetter,
+        bool HasDeadLetter)
+    {
+        public static ConfigurationFields Read(RequestBody body) => new(
+            body.Int("MemorySize"),
+            body.Int("Timeout"),
+            body.String("Runtime"),
+            body.String("Role"),
+            body.String("Handler"),
+            body.String("Description"),
+            body.StringMap("Environment", "Variables"),
+            body.Has("Environment"),
+            body.String("DeadLetterConfig", "TargetArn"),
+            body.Has("DeadLetterConfig"));
+
+        public AwsError? Check() => CheckRange(Memory, "memorySize", 128, 10_240) ?? CheckRange(Timeout, "timeout", 1, 900);
+
+        /// <summary>Sets what the request gave and keeps the rest (the environment is the caller's business).</summary>
+        public void ApplyTo(FunctionOptions o)
+        {
+            o.MemoryMb = Memory ?? o.MemoryMb;
+            o.TimeoutSeconds = Timeout ?? o.TimeoutSeconds;
+            o.Runtime = Runtime ?? o.Runtime;
+            o.Description = Description ?? o.Description;
+            if (HasDeadLetter)
+            {
+                o.DeadLetterTargetArn = string.IsNullOrEmpty(DeadLetter) ? null : DeadLetter;
+            }
+        }
+    }
 
     private static AwsError? CheckRange(int? value, string member, int min, int max)
     {
