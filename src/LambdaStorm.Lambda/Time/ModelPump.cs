@@ -54,14 +54,8 @@ internal sealed class ModelPump : IDisposable
             }
 
             await delayCancellation.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await sleep.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Woken early or shutting down.
-            }
+            // Woken early or shutting down: a cancelled sleep is the normal case, so no exception is thrown for it.
+            await sleep.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
