@@ -32,6 +32,12 @@ if [ -f tests/conformance/package.json ] && [ ! -d tests/conformance/node_module
   (cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error) || { log "npm ci failed"; exit 1; }
 fi
 
+# --- npm packages for the probe function's handler tests (functions/probe) -------------------------------
+if [ -f functions/probe/package.json ] && [ ! -d functions/probe/node_modules ]; then
+  log "installing npm packages for functions/probe"
+  (cd functions/probe && npm ci --no-audit --no-fund --loglevel=error) || { log "npm ci failed"; exit 1; }
+fi
+
 # --- build and test ------------------------------------------------------------------------------------
 results="$root/TestResults"
 rm -rf "$results"
