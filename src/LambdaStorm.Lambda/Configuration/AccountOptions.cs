@@ -94,6 +94,28 @@ internal sealed class AccountOptions
     /// <summary>Compute price per GB-second on arm64, USD. <value>Defaults to 0.0000133334 (us-east-1) [S24] (§6).</value></summary>
     public double PricePerGbSecondArm64 { get; set; } = 0.0000133334;
 
+    /// <summary>
+    /// SQS poller scaling preset of event source mappings: <see cref="Lambda.SqsPollerPreset.Standard"/> (+300/min, ceiling
+    /// 1,250) or <see cref="Lambda.SqsPollerPreset.Legacy"/> (+60/min, ceiling 1,000, before the late-2023 change).
+    /// <value>Defaults to standard [S13][S14] (§5.1).</value>
+    /// </summary>
+    public SqsPollerPreset SqsPollerPreset { get; set; } = SqsPollerPreset.Standard;
+
+    /// <summary>Concurrent batches an SQS mapping starts with, and idles down to. <value>Defaults to 5 [S13] (§5.1).</value></summary>
+    public int SqsPollerInitial { get; set; } = SqsPollerDefaults.Initial;
+
+    /// <summary>
+    /// Concurrent batches an SQS mapping may add per minute while messages are waiting.
+    /// <value>Defaults to <c>null</c>: by preset, 300/min standard, 60/min legacy [S13][S14] (§5.1).</value>
+    /// </summary>
+    public int? SqsPollerScaleUpPerMinute { get; set; }
+
+    /// <summary>
+    /// Ceiling of concurrent batches per SQS mapping.
+    /// <value>Defaults to <c>null</c>: by preset, 1,250 standard, 1,000 legacy [S13][S14] (§5.1).</value>
+    /// </summary>
+    public int? SqsPollerMaximum { get; set; }
+
     /// <summary>The legacy burst quota for a region [S3] (§1.1).</summary>
     public static int LegacyBurstForRegion(string region) => region.Trim().ToLowerInvariant() switch
     {
@@ -214,6 +236,27 @@ internal sealed class AccountOptions
             yield return $"{path}.MaxAsyncPayloadBytes: must be positive (was {MaxAsyncPayloadBytes})";
         }
 
+        if (!Enum.IsDefined(SqsPollerPreset))
+        {
+            yield return $"{path}.SqsPollerPreset: must be standard or legacy (was {(int)SqsPollerPreset})";
+        }
+
+        if (SqsPollerInitial is < 1 or > 100_000)
+        {
+            yield return $"{path}.SqsPollerInitial: must be between 1 and 100000 (was {SqsPollerInitial})";
+        }
+
+        if (SqsPollerScaleUpPerMinute is < 1 or > 10_000_000)
+        {
+            yield return $"{path}.SqsPollerScaleUpPerMinute: must be between 1 and 10000000 when set (was {SqsPollerScaleUpPerMinute})";
+        }
+
+        var pollerMaximum = SqsPollerMaximum ?? SqsPollerDefaults.Maximum(SqsPollerPreset);
+        if (pollerMaximum < SqsPollerInitial || pollerMaximum > 1_000_000)
+        {
+            yield return $"{path}.SqsPollerMaximum: must be at least SqsPollerInitial ({SqsPollerInitial}) and at most 1000000 (was {pollerMaximum})";
+        }
+
         if (!(PricePerMillionRequests >= 0))
         {
             yield return $"{path}.PricePerMillionRequests: must not be negative (was {PricePerMillionRequests})";
@@ -254,5 +297,8 @@ internal sealed class AccountOptions
         PricePerMillionRequests = PricePerMillionRequests,
         PricePerGbSecondX86 = PricePerGbSecondX86,
         PricePerGbSecondArm64 = PricePerGbSecondArm64,
+        SqsPollerInitial = SqsPollerInitial,
+        SqsPollerScaleUpPerMinute = SqsPollerScaleUpPerMinute ?? SqsPollerDefaults.ScaleUpPerMinute(SqsPollerPreset),
+        SqsPollerMaximum = SqsPollerMaximum ?? SqsPollerDefaults.Maximum(SqsPollerPreset),
     };
 }

@@ -72,6 +72,15 @@ internal sealed record AccountSettings
     /// <summary>USD per GB-s on arm64.</summary>
     public required double PricePerGbSecondArm64 { get; init; }
 
+    /// <summary>Concurrent batches an SQS mapping starts with and idles down to.</summary>
+    public int SqsPollerInitial { get; init; } = SqsPollerDefaults.Initial;
+
+    /// <summary>Concurrent batches an SQS mapping may add per minute while messages wait.</summary>
+    public int SqsPollerScaleUpPerMinute { get; init; } = SqsPollerDefaults.StandardScaleUpPerMinute;
+
+    /// <summary>Ceiling of concurrent batches per SQS mapping.</summary>
+    public int SqsPollerMaximum { get; init; } = SqsPollerDefaults.StandardMaximum;
+
     /// <summary>The AWS defaults (us-east-1, per-function scaling).</summary>
     public static AccountSettings Default { get; } = new AccountOptions().Build();
 }

@@ -87,6 +87,18 @@ internal sealed partial class FunctionOptions
     /// <summary>Response payload of a successful invocation. <value>Defaults to <c>null</c> (JSON).</value></summary>
     public string ResponsePayload { get; set; } = DefaultResponsePayload;
 
+    /// <summary>
+    /// What the function returns for an SQS batch with failed records (see <see cref="BatchResponseMode"/>).
+    /// <value>Defaults to <see cref="BatchResponseMode.Auto"/>: item failures when the mapping reports them, else throw.</value>
+    /// </summary>
+    public BatchResponseMode BatchResponse { get; set; } = BatchResponseMode.Auto;
+
+    /// <summary>
+    /// A model queue (name, URL or ARN) that receives one receipt message per processed attempt (sync, async, and each
+    /// record of a queue batch) when the attempt ends. <value>Defaults to none: no receipts.</value>
+    /// </summary>
+    public string? ReceiptsQueue { get; set; }
+
     /// <summary>Reserved concurrency (≥ 0; 0 throttles everything) [S5]. <value>Defaults to none (unreserved pool).</value></summary>
     public int? ReservedConcurrency { get; set; }
 
@@ -248,6 +260,16 @@ internal sealed partial class FunctionOptions
         if (PoisonMarker is { Length: 0 })
         {
             yield return $"{path}.PoisonMarker: must not be empty when set";
+        }
+
+        if (!Enum.IsDefined(BatchResponse))
+        {
+            yield return $"{path}.BatchResponse: must be {BatchResponseModeNames.Expected}";
+        }
+
+        if (ReceiptsQueue is { } receipts && string.IsNullOrWhiteSpace(receipts))
+        {
+            yield return $"{path}.ReceiptsQueue: must name a queue when set";
         }
 
         if (DownstreamLimit is < 0)

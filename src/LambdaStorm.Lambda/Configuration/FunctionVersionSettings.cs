@@ -70,6 +70,12 @@ internal sealed record FunctionVersionSettings
     /// <summary>Success response payload (text).</summary>
     public required string ResponsePayload { get; init; }
 
+    /// <summary>What the function returns for an SQS batch with failed records.</summary>
+    public BatchResponseMode BatchResponse { get; init; }
+
+    /// <summary>Queue (name, URL or ARN) receiving one receipt per processed attempt, or null.</summary>
+    public string? ReceiptsQueue { get; init; }
+
     /// <summary>Compiled duration distribution at the reference memory, ms.</summary>
     internal required Distribution Duration { get; init; }
 
@@ -117,6 +123,8 @@ internal sealed record FunctionVersionSettings
             DownstreamSlowdownFactor = o.DownstreamSlowdownFactor,
             ExtraLatencyMs = o.ExtraLatencyMs,
             ResponsePayload = o.ResponsePayload,
+            BatchResponse = o.BatchResponse,
+            ReceiptsQueue = string.IsNullOrWhiteSpace(o.ReceiptsQueue) ? null : o.ReceiptsQueue.Trim(),
             Duration = duration,
             Init = RuntimeProfiles.InitDistribution(o.Runtime, o.Architecture, o.InitDurationMs, o.InitDurationP99Ms),
             CpuScale = cpuScale,
@@ -148,5 +156,7 @@ internal sealed record FunctionVersionSettings
         o.DownstreamSlowdownFactor = DownstreamSlowdownFactor;
         o.ExtraLatencyMs = ExtraLatencyMs;
         o.ResponsePayload = ResponsePayload;
+        o.BatchResponse = BatchResponse;
+        o.ReceiptsQueue = ReceiptsQueue;
     }
 }

@@ -13,6 +13,9 @@ internal sealed class LambdaModelOptions
     /// <summary>Functions that exist when the model starts. <value>Defaults to none.</value></summary>
     public List<FunctionOptions> Functions { get; set; } = [];
 
+    /// <summary>SQS event source mappings that exist when the model starts (queue → function). <value>Defaults to none.</value></summary>
+    public List<EventSourceMappingOptions> EventSourceMappings { get; set; } = [];
+
     /// <summary>Seed of the model's random number generator; a run is deterministic for a seed. <value>Defaults to 1.</value></summary>
     public int Seed { get; set; } = 1;
 
@@ -47,6 +50,24 @@ internal sealed class LambdaModelOptions
             }
         }
 
+        for (var i = 0; i < (EventSourceMappings ?? []).Count; i++)
+        {
+            var mapping = EventSourceMappings![i];
+            var path = $"EventSourceMappings[{i}]";
+            if (mapping is null)
+            {
+                errors.Add($"{path}: must not be null");
+                continue;
+            }
+
+            errors.AddRange(mapping.Validate(path));
+            if (!string.IsNullOrWhiteSpace(mapping.Function)
+                && (!FunctionReference.TryParse(mapping.Function.Trim(), out var reference) || !names.Contains(reference.Name)))
+            {
+                errors.Add($"{path}.Function: no function named '{mapping.Function}' (known: {(names.Count == 0 ? "none" : string.Join(", ", names))})");
+            }
+        }
+
         if (errors.Count == 0)
         {
             var unreserved = account.ConcurrencyLimit - reservedTotal;
@@ -77,6 +98,7 @@ internal sealed class LambdaModelOptions
         {
             Account = (Account ?? new AccountOptions()).Build(),
             Functions = [.. (Functions ?? []).Select(f => f.Build())],
+            EventSourceMappings = [.. (EventSourceMappings ?? []).Select(m => m.Build())],
             Seed = Seed,
         };
     }

@@ -53,6 +53,12 @@ internal static class LambdaStormVariables
     /// <summary>Probability (0–1) that an async event is delivered twice.</summary>
     public const string DuplicateProbability = "LAMBDASTORM_DUPLICATE_PROBABILITY";
 
+    /// <summary>What the function returns for an SQS batch with failed records: <c>auto</c>, <c>partial</c>, <c>throw</c>, <c>invalid-json</c>, <c>unknown-id</c> or <c>empty-id</c>.</summary>
+    public const string BatchResponse = "LAMBDASTORM_BATCH_RESPONSE";
+
+    /// <summary>Queue (name, URL or ARN) that receives one receipt per processed attempt.</summary>
+    public const string ReceiptsQueue = "LAMBDASTORM_RECEIPTS_QUEUE";
+
     /// <summary>Every variable with the <see cref="FunctionOptions"/> field it sets, its parser, and how to reset it.</summary>
     internal static IReadOnlyList<Variable> All { get; } =
     [
@@ -73,6 +79,9 @@ internal static class LambdaStormVariables
         new(ExtraLatencyMs, o => o.ExtraLatencyMs = 0, (o, v) => ParseDouble(v, x => o.ExtraLatencyMs = x)),
         new(Response, o => o.ResponsePayload = FunctionOptions.DefaultResponsePayload, (o, v) => Ok(() => o.ResponsePayload = v)),
         new(DuplicateProbability, o => o.DuplicateDeliveryProbability = 0, (o, v) => ParseFraction(v, x => o.DuplicateDeliveryProbability = x)),
+        new(BatchResponse, o => o.BatchResponse = BatchResponseMode.Auto, (o, v) =>
+            BatchResponseModeNames.TryParse(v, out var m) ? Ok(() => o.BatchResponse = m) : $"must be {BatchResponseModeNames.Expected}"),
+        new(ReceiptsQueue, o => o.ReceiptsQueue = null, (o, v) => Ok(() => o.ReceiptsQueue = v.Trim().Length == 0 ? null : v.Trim())),
     ];
 
     /// <summary>One variable: its name, how to reset the field to its default, and how to apply a value (returns an error or null).</summary>
