@@ -1,0 +1,534 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using HdrHistogram;
+using LambdaStorm.Measurement;
+using LambdaStorm.Results;
+using LambdaStorm.Scenarios;
+
+namespace LambdaStorm.Ledger;
+
+/// <summary>
+/// The plain input side of the delivery ledger: what was sent, and every trace of what happened to it. A single-process
+/// run feeds it from its own targets and receipt readers; in a cluster the coordinator feeds it with what the agents
+/// report they sent. Calls may come in any order (a receipt before its send is recorded). Part of internal API.
+/// </summary>
+internal interface ILedgerInput
+{
+    /// <summary>An id was handed to the service (async <c>Invoke</c>, SQS <c>SendMessage</c>).</summary>
+    void RecordSent(string id, InvocationPath path, DateTimeOffset intendedTime, bool poisoned);
+
+    /// <summary>The send call for an id failed (<paramref name="outcome"/> is the outcome's wire name).</summary>
+    void RecordSendFailed(string id, string outcome);
+
+    /// <summary>A receipt: one processing attempt the function reported.</summary>
+    void RecordReceipt(Receipt receipt);
+
+    /// <summary>A message on a dead-letter queue or an async destination queue.</summary>
+    void RecordDeadLetter(string queue, DeadLetterEvidence evidence, DateTimeOffset at);
+
+    /// <summary>The generator that sent <paramref name="id"/> died with it in flight (cluster runs).</summary>
+    void MarkUnknown(string id);
+
+    /// <summary>A queue-depth sample.</summary>
+    void RecordQueueDepth(QueueDepthSample sample);
+
+    /// <summary>The load ended (the last arrival was due); the drain time counts from here.</summary>
+    void RecordLoadEnded(DateTimeOffset at);
+}
+
+/// <summary>
+/// The delivery ledger: records every sent id and every trace of it — receipts, dead-letter and destination messages —
+/// and reconciles each sent id into exactly one <see cref="DeliveryClass"/>, counting duplicates (more than one
+/// successful processing of an id). It also gives the end-to-end latency (intended send to the end of the first
+/// successful attempt), re-delivery counts, queue depth and the time to drain. Pure: no clock, no I/O; every time comes
+/// in with the evidence. Thread-safe (one lock).
+/// </summary>
+/// <remarks>
+/// <para><b>Classes, in order of precedence.</b> An id with a successful receipt (or, without receipts, an async
+/// <c>Success</c> destination record) is <i>processed</i>: <c>first_attempt</c> when that first success was attempt 1,
+/// <c>after_retry</c> otherwise. Otherwise an <c>EventAgeExceeded</c> record makes it <c>expired</c>, and a dead-letter
+/// message or a <c>RetriesExhausted</c> record makes it <c>dlq</c>. Otherwise an id marked unknown (its agent died) is
+/// <c>unknown</c>, and an id whose send call failed is <c>rejected</c> (the sender knew; nothing was accepted).</para>
+/// <para><b>In flight versus lost.</b> An id with no outcome at all is <c>in_flight</c> when the run ended while the
+/// source still reported pending work (messages visible, in flight or delayed; async events queued) or could not be
+/// asked (it stopped answering, or the journal was cut short) — its fate is not known yet. It is <c>lost</c> only when
+/// the source reported itself quiescent and every receipt and dead-letter queue had been drained: nothing anywhere could
+/// still produce a trace of it, so it vanished.</para>
+/// </remarks>
+internal sealed class DeliveryLedger : ILedgerInput
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly List<QueueDepthSample> _depth = [];
+    private long _sent;
+    private long _unmatchedReceipts;
+    private long _unmatchedDeadLetters;
+    private long _deadLetterArrivals;
+    private DateTimeOffset? _loadEndedAt;
+
+    /// <summary>Ids recorded as sent.</summary>
+    public long Sent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sent;
+            }
+        }
+    }
+
+    /// <summary>Sent ids with no outcome yet (neither processed, dead-lettered, expired, unknown nor rejected).</summary>
+    public long Outstanding
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Values.Count(e => e.Sent && ClassWithoutSource(e) is null);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordSent(string id, InvocationPath path, DateTimeOffset intendedTime, bool poisoned)
+    {
+        lock (_gate)
+        {
+            var e = EntryOf(id);
+            if (!e.Sent)
+            {
+                e.Sent = true;
+                _sent++;
+                _unmatchedReceipts -= e.Attempts;
+                _unmatchedDeadLetters -= e.DeadLetters;
+            }
+
+            e.Path = path;
+            e.IntendedTicks = intendedTime.UtcTicks;
+            e.Poisoned = poisoned;
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordSendFailed(string id, string outcome)
+    {
+        lock (_gate)
+        {
+            EntryOf(id).SendFailed = outcome;
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordReceipt(Receipt receipt)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        lock (_gate)
+        {
+            var e = EntryOf(receipt.Id);
+            e.Attempts++;
+            e.MaxAttempt = Math.Max(e.MaxAttempt, receipt.Attempt);
+            if (receipt.Attempt > 1)
+            {
+                e.Redeliveries++;
+            }
+
+            if (receipt.Outcome == ReceiptOutcome.Ok)
+            {
+                e.OkReceipts++;
+                var finished = receipt.FinishedAt.UtcTicks;
+                if (e.FirstOkTicks is null || finished < e.FirstOkTicks)
+                {
+                    e.FirstOkTicks = finished;
+                    e.FirstOkAttempt = receipt.Attempt;
+                }
+            }
+
+            if (!e.Sent)
+            {
+                _unmatchedReceipts++;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordDeadLetter(string queue, DeadLetterEvidence evidence, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        lock (_gate)
+        {
+            var e = EntryOf(evidence.Id);
+            var ticks = at.UtcTicks;
+            switch (evidence.Condition)
+            {
+                case "Success":
+                    e.SuccessRecords++;
+                    if (e.SuccessTicks is null || ticks < e.SuccessTicks)
+                    {
+                        e.SuccessTicks = ticks;
+                        e.SuccessAttempt = Math.Max(1, evidence.ApproximateInvokeCount);
+                    }
+
+                    return;
+                case "EventAgeExceeded":
+                    e.ExpiredTicks ??= ticks;
+                    break;
+                default:
+                    e.DeadLetterTicks ??= ticks;
+                    break;
+            }
+
+            e.DeadLetters++;
+            _deadLetterArrivals++;
+            if (!e.Sent)
+            {
+                _unmatchedDeadLetters++;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void MarkUnknown(string id)
+    {
+        lock (_gate)
+        {
+            EntryOf(id).Unknown = true;
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordQueueDepth(QueueDepthSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        lock (_gate)
+        {
+            _depth.Add(sample);
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordLoadEnded(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            _loadEndedAt = at;
+        }
+    }
+
+    /// <summary>The queue-depth samples so far, in the order they were taken.</summary>
+    public ImmutableArray<QueueDepthSample> DepthSamples()
+    {
+        lock (_gate)
+        {
+            return [.. _depth];
+        }
+    }
+
+    /// <summary>Reconciles every sent id into exactly one class, given what the source reported at the end.</summary>
+    public LedgerReport Reconcile(SourceState source)
+    {
+        lock (_gate)
+        {
+            var classes = DeliveryClasses.All.ToDictionary(c => c, _ => 0L);
+            var byPath = new Dictionary<InvocationPath, Dictionary<DeliveryClass, long>>();
+            var byAttempt = new SortedDictionary<int, long>();
+            var endToEnd = HistogramCodec.NewHistogram();
+            var delayedGood = HistogramCodec.NewHistogram();
+            long duplicates = 0, duplicatedIds = 0, attempts = 0, failedAttempts = 0, redeliveries = 0, poisoned = 0, poisonedDeadLettered = 0, goodDeadLettered = 0;
+            foreach (var e in _entries.Values)
+            {
+                if (!e.Sent)
+                {
+                    continue;
+                }
+
+                var c = ClassWithoutSource(e) ?? (source == SourceState.Quiescent ? DeliveryClass.Lost : DeliveryClass.InFlight);
+                classes[c]++;
+                if (!byPath.TryGetValue(e.Path, out var pc))
+                {
+                    byPath[e.Path] = pc = [];
+                }
+
+                pc[c] = pc.GetValueOrDefault(c) + 1;
+                attempts += e.Attempts;
+                failedAttempts += e.Attempts - e.OkReceipts;
+                redeliveries += e.Redeliveries;
+                var successes = e.OkReceipts > 0 ? e.OkReceipts : e.SuccessRecords;
+                if (successes > 1)
+                {
+                    duplicates += successes - 1;
+                    duplicatedIds++;
+                }
+
+                if (e.Poisoned)
+                {
+                    poisoned++;
+                    if (c == DeliveryClass.DeadLettered)
+                    {
+                        poisonedDeadLettered++;
+                    }
+                }
+                else if (c == DeliveryClass.DeadLettered)
+                {
+                    goodDeadLettered++;
+                }
+
+                if (ProcessedAt(e) is { } done)
+                {
+                    var attempt = e.FirstOkTicks is not null ? e.FirstOkAttempt : e.SuccessAttempt;
+                    byAttempt[attempt] = byAttempt.GetValueOrDefault(attempt) + 1;
+                    var micros = HistogramCodec.Clamp((done - e.IntendedTicks) / TimeSpan.TicksPerMicrosecond);
+                    endToEnd.RecordValue(micros);
+                    if (!e.Poisoned && c == DeliveryClass.AfterRetry)
+                    {
+                        delayedGood.RecordValue(micros);
+                    }
+                }
+            }
+
+            return new LedgerReport(
+                _sent,
+                classes.ToImmutableDictionary(kv => kv.Key.Name(), kv => kv.Value),
+                classes[DeliveryClass.FirstAttempt] + classes[DeliveryClass.AfterRetry],
+                duplicates,
+                duplicatedIds,
+                attempts,
+                failedAttempts,
+                redeliveries,
+                byAttempt.ToImmutableDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
+                _deadLetterArrivals - _unmatchedDeadLetters,
+                poisoned,
+                poisonedDeadLettered,
+                goodDeadLettered,
+                delayedGood.TotalCount,
+                LatencyStats.Of(endToEnd),
+                LatencyStats.Of(delayedGood),
+                DrainSeconds(),
+                QueuePeaks(),
+                _unmatchedReceipts + _unmatchedDeadLetters,
+                SourceName(source),
+                byPath.OrderBy(kv => kv.Key).ToImmutableDictionary(
+                    kv => kv.Key.Name(),
+                    kv => kv.Value.ToImmutableDictionary(x => x.Key.Name(), x => x.Value)));
+        }
+    }
+
+    /// <summary>
+    /// Cumulative classes at <paramref name="at"/>, for charts over time: processed (first attempt, after retry),
+    /// dead-lettered, expired, and outstanding (sent, intended before <paramref name="at"/>, no outcome yet).
+    /// </summary>
+    public LedgerCounts CountsAt(DateTimeOffset at)
+    {
+        var t = at.UtcTicks;
+        long first = 0, retry = 0, dlq = 0, expired = 0, outstanding = 0;
+        lock (_gate)
+        {
+            foreach (var e in _entries.Values)
+            {
+                if (!e.Sent || e.IntendedTicks > t)
+                {
+                    continue;
+                }
+
+                if (ProcessedAt(e) is { } p && p <= t)
+                {
+                    if ((e.FirstOkTicks is not null ? e.FirstOkAttempt : e.SuccessAttempt) <= 1)
+                    {
+                        first++;
+                    }
+                    else
+                    {
+                        retry++;
+                    }
+                }
+                else if (e.ExpiredTicks is { } x && x <= t && ProcessedAt(e) is null)
+                {
+                    expired++;
+                }
+                else if (e.DeadLetterTicks is { } d && d <= t && ProcessedAt(e) is null)
+                {
+                    dlq++;
+                }
+                else if (e.SendFailed is null || e.Attempts > 0)
+                {
+                    outstanding++;
+                }
+            }
+        }
+
+        return new LedgerCounts(first, retry, dlq, expired, outstanding);
+    }
+
+    /// <summary>The time from the end of the load until every source queue first held nothing, or null if it never did.</summary>
+    private double? DrainSeconds()
+    {
+        if (_loadEndedAt is not { } end)
+        {
+            return null;
+        }
+
+        // Samples come in rounds (one per queue); the source is drained at the first round, at or after the load's
+        // end, in which every source queue is empty.
+        foreach (var round in _depth.Where(s => s.Role == QueueRole.Source && s.At >= end).GroupBy(s => s.At).OrderBy(g => g.Key))
+        {
+            if (round.All(s => s.Total == 0))
+            {
+                return Math.Round((round.Key - end).TotalSeconds, 3);
+            }
+        }
+
+        return null;
+    }
+
+    private ImmutableArray<QueuePeak> QueuePeaks()
+        => [.. _depth.GroupBy(s => (s.Queue, s.Role)).Select(g => new QueuePeak(g.Key.Queue, QueueDepthSample.RoleName(g.Key.Role), g.Max(s => s.Total), g.Last().Total, g.Count()))];
+
+    private static string SourceName(SourceState s) => s switch
+    {
+        SourceState.Quiescent => "quiescent",
+        SourceState.Busy => "busy",
+        _ => "unreachable",
+    };
+
+    /// <summary>Parses <see cref="SourceName"/> output.</summary>
+    internal static SourceState ParseSource(string? name) => name switch
+    {
+        "quiescent" => SourceState.Quiescent,
+        "busy" => SourceState.Busy,
+        _ => SourceState.Unreachable,
+    };
+
+    private static long? ProcessedAt(Entry e) => e.FirstOkTicks ?? e.SuccessTicks;
+
+    /// <summary>The class an entry's evidence decides on its own, or null when only the source's state can (in flight / lost).</summary>
+    private static DeliveryClass? ClassWithoutSource(Entry e)
+    {
+        if (e.FirstOkTicks is not null)
+        {
+            return e.FirstOkAttempt <= 1 ? DeliveryClass.FirstAttempt : DeliveryClass.AfterRetry;
+        }
+
+        if (e.SuccessTicks is not null)
+        {
+            return e.SuccessAttempt <= 1 ? DeliveryClass.FirstAttempt : DeliveryClass.AfterRetry;
+        }
+
+        if (e.ExpiredTicks is not null)
+        {
+            return DeliveryClass.Expired;
+        }
+
+        if (e.DeadLetterTicks is not null)
+        {
+            return DeliveryClass.DeadLettered;
+        }
+
+        if (e.Unknown)
+        {
+            return DeliveryClass.Unknown;
+        }
+
+        // A failed send with no trace at all: nothing was accepted. (A trace means the send went through after all.)
+        return e.SendFailed is not null && e.Attempts == 0 ? DeliveryClass.Rejected : null;
+    }
+
+    private Entry EntryOf(string id)
+    {
+        if (!_entries.TryGetValue(id, out var e))
+        {
+            _entries[id] = e = new Entry();
+        }
+
+        return e;
+    }
+
+    private sealed class Entry
+    {
+        public bool Sent;
+        public InvocationPath Path;
+        public long IntendedTicks;
+        public bool Poisoned;
+        public string? SendFailed;
+        public bool Unknown;
+        public int Attempts;
+        public int OkReceipts;
+        public int Redeliveries;
+        public int MaxAttempt;
+        public long? FirstOkTicks;
+        public int FirstOkAttempt;
+        public int SuccessRecords;
+        public long? SuccessTicks;
+        public int SuccessAttempt;
+        public long? DeadLetterTicks;
+        public long? ExpiredTicks;
+        public int DeadLetters;
+    }
+}
+
+/// <summary>Cumulative ledger classes at one moment (charts over time).</summary>
+/// <param name="FirstAttempt">Processed on the first attempt.</param>
+/// <param name="AfterRetry">Processed after a retry.</param>
+/// <param name="DeadLettered">In a DLQ.</param>
+/// <param name="Expired">Expired.</param>
+/// <param name="Outstanding">Sent with no outcome yet.</param>
+public sealed record LedgerCounts(long FirstAttempt, long AfterRetry, long DeadLettered, long Expired, long Outstanding);
+
+/// <summary>Depth of one sampled queue over the run.</summary>
+/// <param name="Queue">Queue name.</param>
+/// <param name="Role">source, dlq or receipts.</param>
+/// <param name="Peak">Highest total (visible + in flight + delayed).</param>
+/// <param name="Last">Total at the last sample.</param>
+/// <param name="Samples">Samples taken.</param>
+public sealed record QueuePeak(string Queue, string Role, long Peak, long Last, long Samples);
+
+/// <summary>
+/// The reconciled ledger (<c>ledger</c> in summary.json): every sent id in exactly one class, duplicates, attempts,
+/// end-to-end latency, queue depth and drain time.
+/// </summary>
+/// <param name="Sent">Ids sent on the async and queue paths.</param>
+/// <param name="Classes">Ids per class (wire names of <see cref="DeliveryClass"/>); they add up to <paramref name="Sent"/>.</param>
+/// <param name="Processed">first_attempt + after_retry.</param>
+/// <param name="Duplicates">Successful processings beyond the first, over all ids.</param>
+/// <param name="DuplicatedIds">Ids processed successfully more than once.</param>
+/// <param name="Attempts">Processing attempts reported by receipts.</param>
+/// <param name="FailedAttempts">Attempts that did not succeed (the extra invocations failures cost).</param>
+/// <param name="Redeliveries">Attempts after the first (async retries, SQS re-deliveries).</param>
+/// <param name="ProcessedByAttempt">Processed ids by the attempt that first succeeded ("1", "2", …).</param>
+/// <param name="DeadLetterArrivals">DLQ and failure-destination messages for sent ids.</param>
+/// <param name="Poisoned">Sent ids that carried the poison marker.</param>
+/// <param name="PoisonedDeadLettered">Of those, the ones in class dlq.</param>
+/// <param name="GoodDeadLettered">Ids without the poison marker in class dlq.</param>
+/// <param name="DelayedGood">Ids without the poison marker processed only after a retry (held up by re-delivery).</param>
+/// <param name="EndToEndMs">Intended send to the end of the first successful attempt, for processed ids.</param>
+/// <param name="DelayedGoodMs">The same for <paramref name="DelayedGood"/> ids: how long they waited.</param>
+/// <param name="DrainSeconds">From the end of the load until the source queues first held nothing, or null.</param>
+/// <param name="Queues">Sampled queues.</param>
+/// <param name="Unmatched">Receipts and dead-letter messages for ids this run never sent (another run's leftovers).</param>
+/// <param name="Source">What the source reported at the end: quiescent, busy or unreachable.</param>
+/// <param name="ClassesByPath">Classes per path.</param>
+public sealed record LedgerReport(
+    long Sent,
+    ImmutableDictionary<string, long> Classes,
+    long Processed,
+    long Duplicates,
+    long DuplicatedIds,
+    long Attempts,
+    long FailedAttempts,
+    long Redeliveries,
+    ImmutableDictionary<string, long> ProcessedByAttempt,
+    long DeadLetterArrivals,
+    long Poisoned,
+    long PoisonedDeadLettered,
+    long GoodDeadLettered,
+    long DelayedGood,
+    LatencyStats EndToEndMs,
+    LatencyStats DelayedGoodMs,
+    double? DrainSeconds,
+    ImmutableArray<QueuePeak> Queues,
+    long Unmatched,
+    string Source,
+    ImmutableDictionary<string, ImmutableDictionary<string, long>> ClassesByPath)
+{
+    /// <summary>Ids in a class.</summary>
+    public long Count(DeliveryClass c) => Classes.GetValueOrDefault(c.Name());
+}
