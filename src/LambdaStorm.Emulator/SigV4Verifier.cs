@@ -20,7 +20,7 @@ namespace LambdaStorm.Emulator;
 /// <para>Payload: <c>X-Amz-Content-Sha256</c> when present (<c>UNSIGNED-PAYLOAD</c> and <c>STREAMING-*</c> are used
 /// as given; a hex digest must match the body), otherwise the SHA-256 of the body.</para>
 /// <para>Dates: <c>X-Amz-Date</c> (or an RFC 1123 <c>Date</c>) within 5 minutes of the clock; the credential scope's
-/// date must match it; the service must be <c>lambda</c>; any region is accepted. Query-string (presigned) auth is not
+/// date must match it; the service must be one of those the verifier was given (<c>lambda</c> by default); any region is accepted. Query-string (presigned) auth is not
 /// supported.</para>
 /// </remarks>
 internal sealed class SigV4Verifier
@@ -42,13 +42,19 @@ internal sealed class SigV4Verifier
     private const string UnsignedPayload = "UNSIGNED-PAYLOAD";
     private readonly EmulatorCredentials _credentials;
     private readonly TimeProvider _time;
+    private readonly string[] _services;
 
-    public SigV4Verifier(EmulatorCredentials credentials, TimeProvider time)
+    /// <summary>A verifier for <paramref name="credentials"/> on <paramref name="time"/>'s clock.</summary>
+    /// <param name="credentials">The only key pair accepted.</param>
+    /// <param name="time">The clock the 5-minute skew is checked against.</param>
+    /// <param name="services">Service names accepted in the credential scope; default <see cref="Service"/> only.</param>
+    public SigV4Verifier(EmulatorCredentials credentials, TimeProvider time, IEnumerable<string>? services = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(time);
         _credentials = credentials;
         _time = time;
+        _services = services?.ToArray() is { Length: > 0 } given ? given : [Service];
     }
 
     /// <summary>Null when the request is signed correctly with the configured credentials; otherwise AWS's error.</summary>
@@ -76,7 +82,7 @@ internal sealed class SigV4Verifier
             return dateError;
         }
 
-        if (CheckScope(header, amzDate) is { } scopeError)
+        if (CheckScope(header, amzDate, _services) is { } scopeError)
         {
             return scopeError;
         }
@@ -304,16 +310,16 @@ internal sealed class SigV4Verifier
         return AwsError.IncompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
     }
 
-    private static AwsError? CheckScope(AuthorizationHeader header, string amzDate)
+    private static AwsError? CheckScope(AuthorizationHeader header, string amzDate, string[] services)
     {
         if (header.Date != amzDate[..8])
         {
             return AwsError.InvalidSignature($"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{header.Date}' != '{amzDate[..8]}', from '{amzDate}'.");
         }
 
-        if (header.Service != Service)
+        if (Array.IndexOf(services, header.Service) < 0)
         {
-            return AwsError.InvalidSignature($"Credential should be scoped to correct service: '{Service}'. ");
+            return AwsError.InvalidSignature($"Credential should be scoped to correct service: '{services[0]}'. ");
         }
 
         return header.Terminator != "aws4_request"
