@@ -61,8 +61,8 @@ internal sealed record DestinationDelivery
 }
 
 /// <summary>
-/// Receives destination and DLQ deliveries whose ARN is not a function in the model (SQS queues, SNS topics,
-/// EventBridge buses, S3 buckets). The SQS work implements it. Called under the model lock: it must be quick,
+/// Receives destination and DLQ deliveries whose ARN is neither a function nor a queue of the model (SQS queues
+/// elsewhere, SNS topics, EventBridge buses, S3 buckets). Called under the model lock: it must be quick,
 /// must not block, and must not call back into the model (hand the message to a queue and return).
 /// </summary>
 internal interface IDestinationSink

@@ -13,6 +13,9 @@ internal sealed class LambdaModelOptions
     /// <summary>Functions that exist when the model starts. <value>Defaults to none.</value></summary>
     public List<FunctionOptions> Functions { get; set; } = [];
 
+    /// <summary>SQS standard queues that exist when the model starts (more are added with <c>CreateQueue</c>). <value>Defaults to none.</value></summary>
+    public List<QueueOptions> Queues { get; set; } = [];
+
     /// <summary>SQS event source mappings that exist when the model starts (queue → function). <value>Defaults to none.</value></summary>
     public List<EventSourceMappingOptions> EventSourceMappings { get; set; } = [];
 
@@ -50,6 +53,7 @@ internal sealed class LambdaModelOptions
             }
         }
 
+        errors.AddRange(ValidateQueues(Queues ?? []));
         for (var i = 0; i < (EventSourceMappings ?? []).Count; i++)
         {
             var mapping = EventSourceMappings![i];
@@ -98,8 +102,46 @@ internal sealed class LambdaModelOptions
         {
             Account = (Account ?? new AccountOptions()).Build(),
             Functions = [.. (Functions ?? []).Select(f => f.Build())],
+            Queues = [.. (Queues ?? []).Select(q => q.Build())],
             EventSourceMappings = [.. (EventSourceMappings ?? []).Select(m => m.Build())],
             Seed = Seed,
         };
+    }
+
+    private static List<string> ValidateQueues(List<QueueOptions> queues)
+    {
+        var errors = new List<string>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var queue in queues)
+        {
+            if (queue is null)
+            {
+                errors.Add("Queues: must not contain null entries");
+                continue;
+            }
+
+            var path = $"Queues[{(string.IsNullOrEmpty(queue.Name) ? "?" : queue.Name)}]";
+            errors.AddRange(queue.Validate(path));
+            if (!string.IsNullOrEmpty(queue.Name) && !names.Add(queue.Name))
+            {
+                errors.Add($"{path}.Name: duplicate queue name");
+            }
+        }
+
+        foreach (var queue in queues.Where(q => q is not null && !string.IsNullOrWhiteSpace(q.DeadLetterQueue)))
+        {
+            var target = queue.DeadLetterQueue!;
+            var targetName = target.StartsWith("arn:", StringComparison.Ordinal) ? target[(target.LastIndexOf(':') + 1)..] : target;
+            if (targetName == queue.Name)
+            {
+                errors.Add($"Queues[{queue.Name}].DeadLetterQueue: must be another queue (was its own name)");
+            }
+            else if (!names.Contains(targetName))
+            {
+                errors.Add($"Queues[{queue.Name}].DeadLetterQueue: no queue named '{targetName}' is configured (known: {(names.Count == 0 ? "none" : string.Join(", ", names))})");
+            }
+        }
+
+        return errors;
     }
 }

@@ -9,6 +9,9 @@ internal sealed record LambdaModelSettings
     /// <summary>Functions created when the model starts, in order.</summary>
     public required IReadOnlyList<FunctionSettings> Functions { get; init; }
 
+    /// <summary>SQS queues created when the model starts, in order.</summary>
+    public IReadOnlyList<QueueSettings> Queues { get; init; } = [];
+
     /// <summary>Event source mappings created when the model starts, in order.</summary>
     public IReadOnlyList<EventSourceMappingSettings> EventSourceMappings { get; init; } = [];
 

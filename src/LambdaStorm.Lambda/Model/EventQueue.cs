@@ -14,6 +14,12 @@ internal enum ModelEventKind
 
     /// <summary>Allocate the next step of provisioned environments (target: <see cref="FunctionState"/>).</summary>
     ProvisionedRamp,
+
+    /// <summary>A queue message's delay or visibility timeout passes (target: <see cref="QueueMessage"/>).</summary>
+    QueueMessageVisible,
+
+    /// <summary>Remove a queue's messages older than its retention period (target: <see cref="QueueState"/>).</summary>
+    QueueRetention,
 }
 
 /// <summary>

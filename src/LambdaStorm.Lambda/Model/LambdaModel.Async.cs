@@ -269,6 +269,11 @@ internal sealed partial class LambdaModel
             // A destination function in the model is invoked asynchronously with the record as its event [S12].
             delivered = InvokeAsyncLocked(reference.Name, reference.Qualifier, Encoding.UTF8.GetBytes(body), null).IsAccepted;
         }
+        else if (TryDeliverToQueueLocked(targetArn, body, attributes))
+        {
+            // A queue of the model receives the record (or the DLQ message) as a message (issue 5).
+            delivered = true;
+        }
         else
         {
             delivered = _sink?.TryDeliver(delivery) ?? false;

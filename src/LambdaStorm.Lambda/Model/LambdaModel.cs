@@ -2,8 +2,8 @@ namespace LambdaStorm.Lambda;
 
 /// <summary>
 /// The pure, clock-driven model of AWS Lambda: the account concurrency pool, both scaling models, reserved and
-/// provisioned concurrency, execution environments (cold starts, reuse, reaping, recycling), timeouts, and the
-/// asynchronous event queue with retries, event age and destinations.
+/// provisioned concurrency, execution environments (cold starts, reuse, reaping, recycling), timeouts, the
+/// asynchronous event queue with retries, event age and destinations, and SQS standard queues (LambdaModel.Queues.cs).
 /// </summary>
 /// <remarks>
 /// <para><b>Time.</b> The model is a discrete-event simulation. It reads time only from the injected
@@ -74,6 +74,11 @@ internal sealed partial class LambdaModel
         foreach (var function in settings.Functions)
         {
             AddFunctionLocked(function);
+        }
+
+        foreach (var queue in settings.Queues)
+        {
+            AddQueueLocked(queue);
         }
     }
 
@@ -258,6 +263,12 @@ internal sealed partial class LambdaModel
                     break;
                 case ModelEventKind.ProvisionedRamp:
                     ProvisionedRampStep((FunctionState)target);
+                    break;
+                case ModelEventKind.QueueMessageVisible:
+                    OnQueueMessageVisible((QueueMessage)target, ticks);
+                    break;
+                case ModelEventKind.QueueRetention:
+                    OnQueueRetention((QueueState)target, ticks);
                     break;
             }
 
