@@ -235,3 +235,57 @@ public sealed class DeliveryLedgerTests
         Assert.False(DeadLetterEvidence.TryParse("plain text", null, out _));
     }
 }
+
+public sealed class LedgerJournalTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lambdastorm-ledger-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_journal_replays_into_the_same_reconciliation(bool complete)
+    {
+        var t0 = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        var path = Path.Combine(_dir, "journal.jsonl");
+        var live = new LedgerJournal(new DeliveryLedger(), t0);
+        using (var journal = new LambdaStorm.Results.JournalWriter(path))
+        {
+            journal.WriteHeader(new LambdaStorm.Results.JournalHeader("r1", "ledgered", t0, true, "model", 10, 4, new ScenarioSource("s.yaml", "name: s")));
+            live.RecordSent("a", InvocationPath.Queue, t0, poisoned: false);
+            live.RecordSent("b", InvocationPath.Queue, t0.AddMilliseconds(1), poisoned: true);
+            live.RecordSent("c", InvocationPath.Async, t0.AddMilliseconds(2), poisoned: false);
+            live.RecordSent("d", InvocationPath.Async, t0.AddMilliseconds(3), poisoned: false);
+            live.RecordSendFailed("d", "throttled");
+            journal.WriteLedger(live);
+            journal.WriteLedger(live); // nothing new: no line
+            live.RecordReceipt(new Receipt("a", 1, "x", InvocationPath.Queue, ReceiptOutcome.Ok, true, "m1", t0, t0.AddMilliseconds(40)));
+            live.RecordReceipt(new Receipt("b", 1, "y", InvocationPath.Queue, ReceiptOutcome.Error, false, "m2", t0, t0.AddMilliseconds(50)));
+            live.RecordDeadLetter("orders-dlq", new DeadLetterEvidence("b", null, 0), t0.AddSeconds(3));
+            live.RecordQueueDepth(new QueueDepthSample(t0.AddSeconds(1), "orders", QueueRole.Source, 3, 1, 0));
+            live.RecordLoadEnded(t0.AddSeconds(2));
+            live.RecordQueueDepth(new QueueDepthSample(t0.AddSeconds(4), "orders", QueueRole.Source, 0, 0, 0));
+            journal.WriteLedger(live);
+            if (complete)
+            {
+                journal.WriteLedgerEnd(SourceState.Quiescent);
+            }
+        }
+
+        var contents = LambdaStorm.Results.JournalReader.Read(path);
+        var expected = live.Ledger.Reconcile(complete ? SourceState.Quiescent : SourceState.Unreachable);
+
+        Assert.Equal(2, File.ReadAllLines(path).Count(l => l.Contains("\"type\":\"ledger\"", StringComparison.Ordinal)));
+        var replayed = contents.Ledger!.Report;
+        Assert.Equal(expected.Classes, replayed.Classes);
+        Assert.Equal(complete ? 1 : 0, replayed.Count(DeliveryClass.Lost)); // "c" is lost only when the source said it was done
+        Assert.Equal(complete ? 0 : 1, replayed.Count(DeliveryClass.InFlight));
+        Assert.Equal(1, replayed.Count(DeliveryClass.Rejected));
+        Assert.Equal(expected.EndToEndMs, replayed.EndToEndMs);
+        Assert.Equal(2.0, replayed.DrainSeconds);
+        Assert.Equal(2, contents.Ledger.Depth.Length);
+        Assert.Equal(1, contents.Ledger.Points[^1].Counts.DeadLettered);
+        Assert.True(contents.Ledger.Points.Length >= 4);
+    }
+}

@@ -65,6 +65,7 @@ internal sealed class DeliveryLedger : ILedgerInput
     private long _unmatchedDeadLetters;
     private long _deadLetterArrivals;
     private DateTimeOffset? _loadEndedAt;
+    private long _lastEvidenceTicks;
 
     /// <summary>Ids recorded as sent.</summary>
     public long Sent
@@ -106,6 +107,7 @@ internal sealed class DeliveryLedger : ILedgerInput
 
             e.Path = path;
             e.IntendedTicks = intendedTime.UtcTicks;
+            _lastEvidenceTicks = Math.Max(_lastEvidenceTicks, e.IntendedTicks);
             e.Poisoned = poisoned;
         }
     }
@@ -126,6 +128,7 @@ internal sealed class DeliveryLedger : ILedgerInput
         lock (_gate)
         {
             var e = EntryOf(receipt.Id);
+            _lastEvidenceTicks = Math.Max(_lastEvidenceTicks, receipt.FinishedAt.UtcTicks);
             e.Attempts++;
             e.MaxAttempt = Math.Max(e.MaxAttempt, receipt.Attempt);
             if (receipt.Attempt > 1)
@@ -159,6 +162,7 @@ internal sealed class DeliveryLedger : ILedgerInput
         {
             var e = EntryOf(evidence.Id);
             var ticks = at.UtcTicks;
+            _lastEvidenceTicks = Math.Max(_lastEvidenceTicks, ticks);
             switch (evidence.Condition)
             {
                 case "Success":
@@ -212,6 +216,15 @@ internal sealed class DeliveryLedger : ILedgerInput
         lock (_gate)
         {
             _loadEndedAt = at;
+        }
+    }
+
+    /// <summary>The latest time any evidence (a send, a receipt, a dead-letter message) carried, or null.</summary>
+    public DateTimeOffset? LastEvidence()
+    {
+        lock (_gate)
+        {
+            return _lastEvidenceTicks == 0 ? null : new DateTimeOffset(_lastEvidenceTicks, TimeSpan.Zero);
         }
     }
 
@@ -383,7 +396,8 @@ internal sealed class DeliveryLedger : ILedgerInput
     private ImmutableArray<QueuePeak> QueuePeaks()
         => [.. _depth.GroupBy(s => (s.Queue, s.Role)).Select(g => new QueuePeak(g.Key.Queue, QueueDepthSample.RoleName(g.Key.Role), g.Max(s => s.Total), g.Last().Total, g.Count()))];
 
-    private static string SourceName(SourceState s) => s switch
+    /// <summary>The wire name of a source state.</summary>
+    internal static string SourceName(SourceState s) => s switch
     {
         SourceState.Quiescent => "quiescent",
         SourceState.Busy => "busy",

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LambdaStorm.Engine;
+using LambdaStorm.Ledger;
 using LambdaStorm.Measurement;
 using LambdaStorm.Scenarios;
 
@@ -129,6 +130,36 @@ internal sealed class JournalWriter : IDisposable
         JsonSerializer.Serialize(w, lambda, RunSummary.JsonOptions);
     });
 
+    /// <summary>Writes the ledger events recorded since the last call as one <c>ledger</c> line (nothing when there were none).</summary>
+    public void WriteLedger(LedgerJournal ledger)
+    {
+        var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
+        {
+            w.WriteStartObject();
+            if (!ledger.WriteTo(w))
+            {
+                return;
+            }
+
+            w.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        lock (_lock)
+        {
+            _stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            _stream.Flush(flushToDisk: false);
+        }
+    }
+
+    /// <summary>Writes what the source reported when the ledger was reconciled (quiescent, busy, unreachable).</summary>
+    public void WriteLedgerEnd(SourceState source) => WriteLine(w =>
+    {
+        w.WriteString("type", "ledgerEnd");
+        w.WriteString("source", DeliveryLedger.SourceName(source));
+    });
+
     public void WriteEnd(JournalEnd e) => WriteLine(w =>
     {
         w.WriteString("type", "end");
@@ -165,7 +196,11 @@ internal sealed class JournalWriter : IDisposable
 /// <param name="End">The end line, or null when the run was cut short.</param>
 /// <param name="Warnings">Lines skipped (e.g. a half-written last line after a crash).</param>
 /// <param name="Lambda">What the Lambda model saw, for emulator targets that ran to the end.</param>
-public sealed record JournalContents(JournalHeader Header, ImmutableArray<IntervalSnapshot> Intervals, JournalEnd? End, ImmutableArray<string> Warnings, LambdaSummary? Lambda = null);
+/// <param name="Ledger">
+/// The delivery ledger replayed from the journal's <c>ledger</c> lines, for runs on the async and queue paths; reconciled
+/// with the source state of the <c>ledgerEnd</c> line, or as unreachable (unaccounted ids in flight) when the run was cut short.
+/// </param>
+public sealed record JournalContents(JournalHeader Header, ImmutableArray<IntervalSnapshot> Intervals, JournalEnd? End, ImmutableArray<string> Warnings, LambdaSummary? Lambda = null, LedgerData? Ledger = null);
 
 /// <summary>Reads <c>journal.jsonl</c>, including one cut short by a crash. Part of internal API.</summary>
 internal static class JournalReader
@@ -175,6 +210,9 @@ internal static class JournalReader
         JournalHeader? header = null;
         JournalEnd? end = null;
         LambdaSummary? lambda = null;
+        DeliveryLedger? ledger = null;
+        DateTimeOffset origin = default;
+        SourceState? source = null;
         var intervals = ImmutableArray.CreateBuilder<IntervalSnapshot>();
         var warnings = ImmutableArray.CreateBuilder<string>();
         var lineNo = 0;
@@ -197,6 +235,13 @@ internal static class JournalReader
                         break;
                     case "interval":
                         intervals.Add(ReadInterval(root));
+                        break;
+                    case "ledger":
+                        ledger ??= new DeliveryLedger();
+                        origin = LedgerJournal.Replay(root, ledger);
+                        break;
+                    case "ledgerEnd":
+                        source = DeliveryLedger.ParseSource(root.GetProperty("source").GetString());
                         break;
                     case "model":
                         lambda = root.GetProperty("lambda").Deserialize<LambdaSummary>(RunSummary.JsonOptions);
@@ -224,7 +269,9 @@ internal static class JournalReader
             throw new InvalidDataException($"{path}: no journal header (the first line must be the run's start record)");
         }
 
-        return new JournalContents(header, intervals.ToImmutable(), end, warnings.ToImmutable(), lambda);
+        return new JournalContents(
+            header, intervals.ToImmutable(), end, warnings.ToImmutable(), lambda,
+            ledger is null ? null : LedgerData.From(ledger, origin, source ?? SourceState.Unreachable));
     }
 
     private static JournalHeader ReadHeader(JsonElement root)

@@ -81,7 +81,8 @@ public sealed record RunSummary(
     bool Passed,
     ImmutableArray<string> Warnings,
     LambdaSummary? Lambda,
-    ScenarioSource ScenarioEcho)
+    ScenarioSource ScenarioEcho,
+    LambdaStorm.Ledger.LedgerReport? Ledger = null)
 {
     /// <summary>JSON options used for <c>summary.json</c>.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new()
@@ -96,16 +97,21 @@ public sealed record RunSummary(
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>Builds a summary from merged data.</summary>
-    internal static RunSummary Build(JournalHeader header, RunAggregate data, JournalEnd? end, Scenario? scenario, IEnumerable<string> warnings, LambdaSummary? lambda = null)
+    internal static RunSummary Build(JournalHeader header, RunAggregate data, JournalEnd? end, Scenario? scenario, IEnumerable<string> warnings, LambdaSummary? lambda = null, LambdaStorm.Ledger.LedgerReport? ledger = null)
     {
         var duration = end?.ElapsedSeconds ?? data.LastEnd;
         var loadSeconds = Math.Max(1e-9, Math.Min(duration, header.ScheduleSeconds));
-        var thresholds = scenario?.Thresholds.Select(t => ThresholdEvaluator.Evaluate(t, data, loadSeconds)).ToImmutableArray() ?? [];
+        var thresholds = scenario?.Thresholds.Select(t => ThresholdEvaluator.Evaluate(t, data, loadSeconds, ledger)).ToImmutableArray() ?? [];
         var completed = data.Completed();
         var offered = data.Sum(p => p.Offered);
         var dropped = data.Sum(p => p.Dropped);
         var ok = data.Completed(outcome: Outcome.Ok);
         var allWarnings = warnings.ToList();
+        if (ledger is not null)
+        {
+            allWarnings.AddRange(LambdaStorm.Ledger.LedgerWarnings.From(ledger));
+        }
+
         if (end is null)
         {
             allWarnings.Add($"the journal has no end record: the run was cut short after {data.LastEnd:0.#}s; the summary covers what was journaled");
@@ -151,6 +157,7 @@ public sealed record RunSummary(
             thresholds.All(t => t.Passed),
             [.. allWarnings],
             lambda,
-            header.Source);
+            header.Source,
+            ledger);
     }
 }

@@ -1,4 +1,5 @@
 using LambdaStorm.Engine;
+using LambdaStorm.Ledger;
 using LambdaStorm.Measurement;
 using LambdaStorm.Scenarios;
 
@@ -16,9 +17,9 @@ public sealed record ThresholdVerdict(string Expression, bool Passed, double? Ac
 internal static class ThresholdEvaluator
 {
     /// <summary>Evaluates one threshold; a metric without data fails with a note.</summary>
-    public static ThresholdVerdict Evaluate(Threshold threshold, RunAggregate data, double loadSeconds)
+    public static ThresholdVerdict Evaluate(Threshold threshold, RunAggregate data, double loadSeconds, LedgerReport? ledger = null)
     {
-        var actual = Measure(threshold, data, loadSeconds);
+        var actual = Measure(threshold, data, loadSeconds, ledger);
         if (actual is not { } value || double.IsNaN(value))
         {
             return new ThresholdVerdict(threshold.Expression, false, null, "n/a", "no data: nothing was measured for this metric");
@@ -28,9 +29,14 @@ internal static class ThresholdEvaluator
     }
 
     /// <summary>The value of a threshold's metric, or null when there is no data.</summary>
-    public static double? Measure(Threshold t, RunAggregate data, double loadSeconds)
+    public static double? Measure(Threshold t, RunAggregate data, double loadSeconds, LedgerReport? ledger = null)
     {
         var name = t.Metric.Name;
+        if (ThresholdMetrics.IsLedgerMetric(name))
+        {
+            return ledger is null ? null : MeasureLedger(name, ledger);
+        }
+
         if (ThresholdMetrics.Percentiles.TryGetValue(name, out var pct))
         {
             var h = data.Latency(t.Path, t.Outcome);
@@ -63,6 +69,32 @@ internal static class ThresholdEvaluator
             _ => null,
         };
     }
+
+    /// <summary>A delivery-ledger metric (classes, duplicates, end-to-end latency), or null when it has no data.</summary>
+    private static double? MeasureLedger(string name, LedgerReport l) => name switch
+    {
+        "lost" => l.Count(DeliveryClass.Lost),
+        "in_flight" => l.Count(DeliveryClass.InFlight),
+        "dlq" => l.Count(DeliveryClass.DeadLettered),
+        "dlq_good" => l.GoodDeadLettered,
+        "expired" => l.Count(DeliveryClass.Expired),
+        "unknown" => l.Count(DeliveryClass.Unknown),
+        "rejected" => l.Count(DeliveryClass.Rejected),
+        "first_attempt" => l.Count(DeliveryClass.FirstAttempt),
+        "after_retry" => l.Count(DeliveryClass.AfterRetry),
+        "processed" => l.Processed,
+        "duplicates" => l.Duplicates,
+        "poison_pills" => l.Poisoned,
+        "redeliveries" => l.Redeliveries,
+        "failed_attempts" => l.FailedAttempts,
+        "delayed_good" => l.DelayedGood,
+        "delivery_p50" => l.EndToEndMs.Count == 0 ? null : l.EndToEndMs.P50,
+        "delivery_p95" => l.EndToEndMs.Count == 0 ? null : l.EndToEndMs.P95,
+        "delivery_p99" => l.EndToEndMs.Count == 0 ? null : l.EndToEndMs.P99,
+        "delivery_max" => l.EndToEndMs.Count == 0 ? null : l.EndToEndMs.Max,
+        "drain_time" => l.DrainSeconds * 1000,
+        _ => null,
+    };
 
     private static double? LatencyOrNull(RunAggregate data, Threshold t, Func<HdrHistogram.HistogramBase, double> stat)
     {

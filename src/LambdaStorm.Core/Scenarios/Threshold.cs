@@ -32,6 +32,37 @@ public static class ThresholdMetrics
         ["p50"] = 50, ["p75"] = 75, ["p90"] = 90, ["p95"] = 95, ["p99"] = 99, ["p99.9"] = 99.9, ["p99.99"] = 99.99,
     }.ToImmutableDictionary(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Delivery-ledger metrics (async and queue paths): ids per class, duplicates and end-to-end latency. Without a
+    /// ledger (a run on the sync or http path only) they have no data, so a threshold on them fails with a note.
+    /// </summary>
+    public static readonly ImmutableArray<MetricDefinition> LedgerMetrics =
+    [
+        new("lost", MetricUnit.Count, "sent ids with no outcome although the source reported nothing left (delivery ledger)"),
+        new("in_flight", MetricUnit.Count, "sent ids with no outcome yet when the run ended, while the source still had work (delivery ledger)"),
+        new("dlq", MetricUnit.Count, "sent ids that ended in a dead-letter queue or on-failure destination (delivery ledger)"),
+        new("dlq_good", MetricUnit.Count, "ids without the poison marker that ended in a dead-letter queue (delivery ledger)"),
+        new("expired", MetricUnit.Count, "sent ids dropped for their age, EventAgeExceeded (delivery ledger)"),
+        new("unknown", MetricUnit.Count, "ids whose generator died with them in flight (delivery ledger)"),
+        new("rejected", MetricUnit.Count, "ids whose send call failed and that left no trace (delivery ledger)"),
+        new("first_attempt", MetricUnit.Count, "ids processed on their first attempt (delivery ledger)"),
+        new("after_retry", MetricUnit.Count, "ids processed only after a retry or re-delivery (delivery ledger)"),
+        new("processed", MetricUnit.Count, "ids processed successfully (delivery ledger)"),
+        new("duplicates", MetricUnit.Count, "successful processings beyond the first of an id (delivery ledger)"),
+        new("poison_pills", MetricUnit.Count, "sent ids that carried the poison marker (delivery ledger)"),
+        new("redeliveries", MetricUnit.Count, "processing attempts after the first: async retries, SQS re-deliveries (delivery ledger)"),
+        new("failed_attempts", MetricUnit.Count, "processing attempts that did not succeed (delivery ledger)"),
+        new("delayed_good", MetricUnit.Count, "ids without the poison marker processed only after a re-delivery (delivery ledger)"),
+        new("delivery_p50", MetricUnit.Duration, "p50 end-to-end latency, intended send to processed (delivery ledger)"),
+        new("delivery_p95", MetricUnit.Duration, "p95 end-to-end latency, intended send to processed (delivery ledger)"),
+        new("delivery_p99", MetricUnit.Duration, "p99 end-to-end latency, intended send to processed (delivery ledger)"),
+        new("delivery_max", MetricUnit.Duration, "highest end-to-end latency, intended send to processed (delivery ledger)"),
+        new("drain_time", MetricUnit.Duration, "time from the end of the load until the source queue was empty (delivery ledger)"),
+    ];
+
+    /// <summary>True for a metric the delivery ledger measures.</summary>
+    public static bool IsLedgerMetric(string name) => LedgerMetrics.Any(m => m.Name == name);
+
     /// <summary>Every metric, by name.</summary>
     public static readonly ImmutableDictionary<string, MetricDefinition> All = BuildCatalog();
 
@@ -65,6 +96,7 @@ public static class ThresholdMetrics
             new("cold_starts", MetricUnit.Count, "cold starts seen (in log tails of sampled invocations, or by the model)"),
             new("cold_start_rate", MetricUnit.Ratio, "share of sampled invocations that were cold starts"),
         ]);
+        list.AddRange(LedgerMetrics);
         return list.ToImmutableDictionary(m => m.Name, StringComparer.Ordinal);
     }
 }

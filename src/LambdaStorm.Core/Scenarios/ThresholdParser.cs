@@ -56,6 +56,8 @@ public static partial class ThresholdParser
 
                 switch (kv[0])
                 {
+                    case "path" or "outcome" when ThresholdMetrics.IsLedgerMetric(metric.Name):
+                        return (null, new ParseError($"'{metric.Name}' is a delivery-ledger metric over the async and queue paths together; it takes no filter", offset));
                     case "path" when InvocationPaths.TryParse(kv[1], out var p):
                         path = p;
                         break;
