@@ -153,13 +153,73 @@ public sealed class SimulateTests : IDisposable
     [InlineData("function: h\ntarget: { type: emulator, functions: { f: {}, g: {} } }", "does not define")]
     [InlineData("target: { type: emulator, account: { scaling: legacy } }", "must be 'per-function'")]
     [InlineData("target: { type: emulator, functions: { f: { reservedConcurrency: 950 } } }", "below Account.UnreservedMinimum")]
-    [InlineData("path: queue\ntarget: emulator", "needs SQS")]
-    [InlineData("path: http\ntarget: emulator", "takes 'sync' or 'async'")]
+    [InlineData("path: queue\ntarget: emulator", "needs 'queue:'")]
+    [InlineData("path: queue\nqueue: orderz\ntarget: { type: emulator, functions: { f: {} }, queues: { orders: {} } }", "does not declare (did you mean 'orders'?)")]
+    [InlineData("path: sync\nqueue: orders\ntarget: { type: emulator, functions: { f: {} }, queues: { orders: {} } }", "never sends on path 'queue'")]
+    [InlineData("target: { type: emulator, functions: { f: {} }, queues: { orders: { deadLetter: dlq, maxReceiveCount: 3 } } }", "names 'dlq', which 'target.queues' does not declare")]
+    [InlineData("target: { type: emulator, functions: { f: {} }, queues: { orders: { visibilityTimeout: 1.5s } } }", "whole seconds from 0s to 43200s")]
+    [InlineData("target: { type: emulator, functions: { f: {} }, queues: { orders.fifo: {} } }", "FIFO queues are not modelled")]
+    [InlineData("target: { type: emulator, functions: { f: {} }, queues: { q: {} }, eventSourceMappings: [ { queue: q, function: g } ] }", "invokes 'g', which 'target.functions' does not define")]
+    [InlineData("target: { type: emulator, functions: { f: {} }, queues: { q: {} }, eventSourceMappings: [ { queue: q, function: f, batchSize: 100 } ] }", "needs a 'window' of at least 1s")]
+    [InlineData("target: { type: emulator, functions: { f: {} }, queues: { q: {} }, eventSourceMappings: [ { queue: q, function: f, reportBatchItemFailures: yes } ] }", "must be true or false")]
+    [InlineData("target: { type: emulator, functions: { f: { batchResponse: sometimes } } }", "must be auto, partial")]
+    [InlineData("target: { type: emulator, account: { sqsPollers: fast } }", "must be 'standard'")]
+    [InlineData("target: { type: emulator, endpoint: 'ftp://x' }", "must be the http(s) URL of a running")]
+    [InlineData("target: { type: emulator, endpoint: 'http://127.0.0.1:4566', functions: { f: {} } }", "cannot be used with 'target.endpoint'")]
+    [InlineData("target: { type: emulator, endpoint: 'http://127.0.0.1:4566' }", "set 'function' to the function of the running emulator")]
+    [InlineData("path: http\ntarget: emulator", "takes 'sync', 'async' or 'queue'")]
     public void Emulator_target_errors_are_reported_with_positions(string fragment, string message)
     {
         var result = ScenarioLoader.Load($"name: t\n{fragment}\nload:\n  - inject: {{ rate: 1, during: 1s }}\n", "e.yaml");
 
         Assert.Contains(result.Errors, e => e.Message.Contains(message, StringComparison.Ordinal) && e.Line >= 2);
+    }
+
+    [Fact]
+    public void Queue_scenarios_bind_queues_mappings_and_the_receipts_queue()
+    {
+        var s = ScenarioLoader.Load("""
+            name: t
+            path: queue
+            queue: orders
+            target:
+              type: emulator
+              account: { sqsPollers: legacy, sqsPollerInitial: 2 }
+              functions: { worker: { batchResponse: partial } }
+              queues:
+                orders: { visibilityTimeout: 5s, deadLetter: orders-dlq, maxReceiveCount: 2, delay: 1s, receiveWaitTime: 20s, retention: 2m }
+                orders-dlq: {}
+              eventSourceMappings:
+                - { queue: orders, function: worker, batchSize: 100, window: 2s, maxConcurrency: 5, reportBatchItemFailures: true }
+            load:
+              - inject: { rate: 1, during: 1s }
+            """).GetOrThrow();
+
+        var model = Assert.IsType<TargetSpec.Emulator>(s.Target).Model;
+        Assert.Equal("orders", s.Queue);
+        Assert.Equal(["orders", "orders-dlq", "lambdastorm-receipts"], model.Queues.Select(q => q.Name));
+        var orders = model.Queues[0];
+        Assert.Equal(TimeSpan.FromSeconds(5), orders.VisibilityTimeout);
+        Assert.Equal("orders-dlq", orders.DeadLetterQueue);
+        Assert.Equal(2, orders.MaxReceiveCount);
+        Assert.Equal(TimeSpan.FromMinutes(2), orders.MessageRetentionPeriod);
+        var m = Assert.Single(model.EventSourceMappings);
+        Assert.Equal((100, 2.0, 5, true), (m.BatchSize, m.MaximumBatchingWindow.TotalSeconds, m.MaximumConcurrency!.Value, m.ReportBatchItemFailures));
+        var worker = Assert.Single(model.Functions);
+        Assert.Equal("lambdastorm-receipts", worker.ReceiptsQueue);
+        Assert.Equal(Lambda.BatchResponseMode.Partial, worker.BatchResponse);
+        Assert.Equal(Lambda.SqsPollerPreset.Legacy, model.Account.SqsPollerPreset);
+        Assert.Equal(2, model.Account.SqsPollerInitial);
+    }
+
+    [Fact]
+    public void Sync_only_scenarios_get_no_receipts_queue_and_receipts_can_be_turned_off()
+    {
+        var sync = ScenarioLoader.Load("name: t\nload:\n  - inject: { rate: 1, during: 1s }\n").GetOrThrow();
+        Assert.Empty(((TargetSpec.Emulator)sync.Target).Model.Queues);
+
+        var off = ScenarioLoader.Load("name: t\npath: async\ntarget: { type: emulator, receiptsQueue: none, functions: { f: {} } }\nload:\n  - inject: { rate: 1, during: 1s }\n").GetOrThrow();
+        Assert.Null(((TargetSpec.Emulator)off.Target).Model.Functions[0].ReceiptsQueue);
     }
 
     [Fact]

@@ -46,7 +46,10 @@ internal static class EmulatorConfigFile
     {
         if (IsEmpty(text))
         {
-            return new EmulatorConfigResult(new LambdaModelOptions { Seed = seed }, []); // AWS's defaults, no functions
+            // AWS's defaults, no functions; the receipts queue exists, so functions created later can be wired to it.
+            var empty = new LambdaModelOptions { Seed = seed };
+            EmulatorTargetBinder.WireReceipts(empty, EmulatorTargetBinder.DefaultReceiptsQueue);
+            return new EmulatorConfigResult(empty, []);
         }
 
         var r = new YamlReader(file);
@@ -63,6 +66,12 @@ internal static class EmulatorConfigFile
         }
 
         var target = EmulatorTargetBinder.Bind(r, map, seed, requireFunctions: false);
+        if (target.Endpoint is not null)
+        {
+            r.Error(map, "an emulator configuration file cannot name an 'endpoint': it configures the emulator that serves one");
+        }
+
+        EmulatorTargetBinder.WireReceipts(target.Model, target.ReceiptsQueue);
         return r.HasErrors ? new EmulatorConfigResult(null, r.Errors) : new EmulatorConfigResult(target.Model, []);
     }
 

@@ -9,13 +9,22 @@ namespace LambdaStorm.Scenarios;
 /// </summary>
 internal static class EmulatorTargetBinder
 {
-    private static readonly string[] TargetKeys = ["type", "account", "functions"];
+    private static readonly string[] TargetKeys = ["type", "account", "functions", "queues", "eventSourceMappings", "receiptsQueue", "endpoint"];
+
+    private static readonly string[] ModelKeys = ["account", "functions", "queues", "eventSourceMappings"];
+
+    private static readonly string[] QueueKeys = ["visibilityTimeout", "retention", "delay", "receiveWaitTime", "maximumMessageSize", "deadLetter", "maxReceiveCount"];
+
+    private static readonly string[] MappingKeys = ["queue", "function", "batchSize", "window", "maxConcurrency", "reportBatchItemFailures", "enabled"];
+
+    /// <summary>The receipts queue an emulator target creates and wires every function to unless told otherwise.</summary>
+    public const string DefaultReceiptsQueue = "lambdastorm-receipts";
 
     private static readonly string[] AccountKeys =
     [
         "region", "concurrency", "unreservedMinimum", "scaling", "burst", "scalePerMinute", "perFunctionBurst", "perFunctionRefillPerSecond",
         "requestRateLimit", "provisionedRampPerMinute", "idleReap", "maxLifetime", "initTimeout", "asyncRetryDelays",
-        "asyncThrottleInitialBackoff", "asyncThrottleMaxBackoff",
+        "asyncThrottleInitialBackoff", "asyncThrottleMaxBackoff", "sqsPollers", "sqsPollerInitial", "sqsPollerScaleUpPerMinute", "sqsPollerMaximum",
     ];
 
     private static readonly string[] FunctionKeys =
@@ -23,6 +32,7 @@ internal static class EmulatorTargetBinder
         "memory", "timeout", "architecture", "runtime", "duration", "durationP99", "distribution", "cpuBoundShare", "initDuration",
         "initDurationP99", "errorRate", "poisonMarker", "downstreamLimit", "downstreamMode", "downstreamSlowdown", "extraLatency",
         "reservedConcurrency", "publishedVersions", "aliases", "provisionedConcurrency", "async", "deadLetterTarget", "duplicateDelivery",
+        "receiptsQueue", "batchResponse",
     ];
 
     /// <summary>Binds an emulator target (or, with <paramref name="requireFunctions"/> false, an emulator configuration file, which may declare only the account).</summary>
@@ -33,6 +43,36 @@ internal static class EmulatorTargetBinder
         if (e.TryGetValue("account", out var a) && r.Mapping(a.Value, "'target.account'") is { } am)
         {
             BindAccount(r, am, options.Account);
+        }
+
+        Uri? endpoint = null;
+        if (e.TryGetValue("endpoint", out var ep) && r.String(ep.Value, "'target.endpoint'") is { } epText)
+        {
+            if (!(Uri.TryCreate(epText, UriKind.Absolute, out endpoint) && (endpoint.Scheme == Uri.UriSchemeHttp || endpoint.Scheme == Uri.UriSchemeHttps)))
+            {
+                r.Error(ep.Value, $"'target.endpoint' must be the http(s) URL of a running 'lambdastorm emulator' (for example http://127.0.0.1:4566), not '{epText}'");
+                endpoint = null;
+            }
+            else
+            {
+                foreach (var key in ModelKeys.Where(e.ContainsKey))
+                {
+                    r.Error(e[key].Key, $"'target.{key}' cannot be used with 'target.endpoint': the running emulator takes its {key} from its own --config");
+                }
+
+                requireFunctions = false;
+            }
+        }
+
+        string? receipts = DefaultReceiptsQueue;
+        if (e.TryGetValue("receiptsQueue", out var rq) && r.NonEmptyString(rq.Value, "'target.receiptsQueue'") is { } rqName)
+        {
+            receipts = rqName == "none" ? null : rqName;
+        }
+
+        if (e.TryGetValue("queues", out var qs) && r.Mapping(qs.Value, "'target.queues'") is { } qm)
+        {
+            BindQueues(r, qm, options);
         }
 
         if (!e.TryGetValue("functions", out var fs))
@@ -71,6 +111,11 @@ internal static class EmulatorTargetBinder
             }
         }
 
+        if (e.TryGetValue("eventSourceMappings", out var esm))
+        {
+            BindMappings(r, esm.Value, options);
+        }
+
         if (!r.HasErrors)
         {
             foreach (var problem in options.Validate())
@@ -79,7 +124,177 @@ internal static class EmulatorTargetBinder
             }
         }
 
-        return new TargetSpec.Emulator(options);
+        return new TargetSpec.Emulator(options) { Endpoint = endpoint, ReceiptsQueue = receipts };
+    }
+
+    /// <summary>
+    /// Creates the receipts queue (unless declared) and wires every function without a <c>receiptsQueue</c> of its own to
+    /// it, so that the delivery ledger always has receipts on the emulator.
+    /// </summary>
+    public static void WireReceipts(LambdaModelOptions options, string? receiptsQueue)
+    {
+        if (receiptsQueue is null)
+        {
+            return;
+        }
+
+        if (!options.Queues.Any(q => q.Name == receiptsQueue))
+        {
+            options.Queues.Add(new QueueOptions { Name = receiptsQueue });
+        }
+
+        foreach (var f in options.Functions.Where(f => f.ReceiptsQueue is null))
+        {
+            f.ReceiptsQueue = receiptsQueue;
+        }
+    }
+
+    private static void BindQueues(YamlReader r, YamlMappingNode map, LambdaModelOptions options)
+    {
+        var declared = map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).Where(v => v is not null).ToHashSet(StringComparer.Ordinal);
+        foreach (var (k, v) in map.Children)
+        {
+            if (k is not YamlScalarNode { Value: { Length: > 0 } name })
+            {
+                r.Error(k, "queue names must be plain words");
+                continue;
+            }
+
+            var owner = $"queue '{name}'";
+            if (name.EndsWith(".fifo", StringComparison.Ordinal))
+            {
+                r.Error(k, $"{owner}: FIFO queues are not modelled by the emulator; use a standard queue name (without '.fifo')");
+            }
+
+            var q = new QueueOptions { Name = name };
+            if (v is YamlMappingNode body)
+            {
+                foreach (var (key, (_, value)) in r.Entries(body, owner, QueueKeys))
+                {
+                    var what = $"'{key}' of {owner}";
+                    switch (key)
+                    {
+                        case "visibilityTimeout": Set(WholeSeconds(r, value, what, 0, 43_200), x => q.VisibilityTimeout = x); break;
+                        case "retention": Set(WholeSeconds(r, value, what, 60, 1_209_600), x => q.MessageRetentionPeriod = x); break;
+                        case "delay": Set(WholeSeconds(r, value, what, 0, 900), x => q.Delay = x); break;
+                        case "receiveWaitTime": Set(WholeSeconds(r, value, what, 0, 20), x => q.ReceiveMessageWaitTime = x); break;
+                        case "maximumMessageSize": Set(r.Integer(value, what, 1024, 1_048_576), x => q.MaximumMessageSize = x); break;
+                        case "maxReceiveCount": Set(r.Integer(value, what, 1, 1000), x => q.MaxReceiveCount = x); break;
+                        case "deadLetter":
+                            if (r.NonEmptyString(value, what) is { } dlq)
+                            {
+                                if (dlq == name)
+                                {
+                                    r.Error(value, $"{what} must name another queue, not the queue itself");
+                                }
+                                else if (!declared.Contains(dlq))
+                                {
+                                    r.Error(value, $"{what} names '{dlq}', which 'target.queues' does not declare{DidYouMean.Suggest(dlq, declared!)}");
+                                }
+
+                                q.DeadLetterQueue = dlq;
+                            }
+
+                            break;
+                    }
+                }
+
+                if (q.DeadLetterQueue is not null && q.MaxReceiveCount == 0)
+                {
+                    r.Error(body, $"{owner} has 'deadLetter' but no 'maxReceiveCount' (1 to 1000: receives before a message moves to the dead-letter queue)");
+                }
+                else if (q.DeadLetterQueue is null && q.MaxReceiveCount != 0)
+                {
+                    r.Error(body, $"{owner} has 'maxReceiveCount' but no 'deadLetter' queue to move messages to");
+                }
+            }
+            else if (!(v is YamlScalarNode { Value: null or "" or "~" or "{}" }))
+            {
+                r.Error(v, $"{owner} must be a mapping of its attributes (visibilityTimeout, retention, deadLetter, maxReceiveCount, …) or empty");
+            }
+
+            options.Queues.Add(q);
+        }
+    }
+
+    private static void BindMappings(YamlReader r, YamlNode node, LambdaModelOptions options)
+    {
+        if (r.Sequence(node, "'target.eventSourceMappings'") is not { } seq)
+        {
+            return;
+        }
+
+        var queues = options.Queues.Select(q => q.Name).ToList();
+        var n = 0;
+        foreach (var item in seq.Children)
+        {
+            n++;
+            var owner = $"event source mapping {n}";
+            if (r.Mapping(item, owner) is not { } body)
+            {
+                continue;
+            }
+
+            var m = new EventSourceMappingOptions();
+            var e = r.Entries(body, owner, MappingKeys);
+            if (r.Require(e, body, "queue", owner, "the queue it polls, one of 'target.queues'") && r.NonEmptyString(e["queue"].Value, $"'queue' of {owner}") is { } queue)
+            {
+                if (!queues.Contains(queue))
+                {
+                    r.Error(e["queue"].Value, $"{owner} polls '{queue}', which 'target.queues' does not declare{DidYouMean.Suggest(queue, queues)}");
+                }
+
+                m.Queue = queue;
+            }
+
+            if (r.Require(e, body, "function", owner, "the function it invokes, one of 'target.functions'") && r.NonEmptyString(e["function"].Value, $"'function' of {owner}") is { } function)
+            {
+                var functions = options.Functions.Select(f => f.Name).ToList();
+                if (!functions.Contains(function))
+                {
+                    r.Error(e["function"].Value, $"{owner} invokes '{function}', which 'target.functions' does not define{DidYouMean.Suggest(function, functions)}");
+                }
+
+                m.Function = function;
+            }
+
+            foreach (var (key, (_, value)) in e)
+            {
+                var what = $"'{key}' of {owner}";
+                switch (key)
+                {
+                    case "batchSize": Set(r.Integer(value, what, 1, EventSourceMappingOptions.MaxBatchSize), x => m.BatchSize = x); break;
+                    case "window": Set(WholeSeconds(r, value, what, 0, 300), x => m.MaximumBatchingWindow = x); break;
+                    case "maxConcurrency": Set(r.Integer(value, what, 2, 1000), x => m.MaximumConcurrency = x); break;
+                    case "reportBatchItemFailures": Set(r.Boolean(value, what), x => m.ReportBatchItemFailures = x); break;
+                    case "enabled": Set(r.Boolean(value, what), x => m.Enabled = x); break;
+                }
+            }
+
+            if (m.BatchSize > EventSourceMappingOptions.MaxBatchSizeWithoutWindow && m.MaximumBatchingWindow < TimeSpan.FromSeconds(1))
+            {
+                r.Error(e.TryGetValue("batchSize", out var bs) ? bs.Value : body, $"{owner}: a batchSize above {EventSourceMappingOptions.MaxBatchSizeWithoutWindow} needs a 'window' of at least 1s, as in Lambda");
+            }
+
+            options.EventSourceMappings.Add(m);
+        }
+    }
+
+    /// <summary>A duration in whole seconds within [min, max] seconds (SQS and ESM attributes are whole seconds).</summary>
+    private static TimeSpan? WholeSeconds(YamlReader r, YamlNode value, string what, int min, int max)
+    {
+        if (r.Duration(value, what, allowZero: min == 0) is not { } d)
+        {
+            return null;
+        }
+
+        if (d.Ticks % TimeSpan.TicksPerSecond != 0 || d.TotalSeconds < min || d.TotalSeconds > max)
+        {
+            r.Error(value, $"{what} must be whole seconds from {min}s to {max}s");
+            return null;
+        }
+
+        return d;
     }
 
     private static void BindAccount(YamlReader r, YamlMappingNode map, AccountOptions o)
@@ -110,6 +325,23 @@ internal static class EmulatorTargetBinder
                 case "idleReap": Set(r.Duration(v, what), x => o.IdleReapAfter = x); break;
                 case "maxLifetime": Set(r.Duration(v, what), x => o.MaxEnvironmentLifetime = x); break;
                 case "initTimeout": Set(r.Duration(v, what), x => o.InitTimeout = x); break;
+                case "sqsPollers":
+                    if (r.String(v, what) is { } preset)
+                    {
+                        if (SqsPollerDefaults.TryParse(preset, out var p))
+                        {
+                            o.SqsPollerPreset = p;
+                        }
+                        else
+                        {
+                            r.Error(v, $"{what} must be 'standard' (5, +300/min, 1,250) or 'legacy' (+60/min, 1,000), not '{preset}'{DidYouMean.Suggest(preset, ["standard", "legacy"])}");
+                        }
+                    }
+
+                    break;
+                case "sqsPollerInitial": Set(r.Integer(v, what, 1, 100_000), x => o.SqsPollerInitial = x); break;
+                case "sqsPollerScaleUpPerMinute": Set(r.Integer(v, what, 1, 10_000_000), x => o.SqsPollerScaleUpPerMinute = x); break;
+                case "sqsPollerMaximum": Set(r.Integer(v, what, 1, 1_000_000), x => o.SqsPollerMaximum = x); break;
                 case "asyncThrottleInitialBackoff": Set(r.Duration(v, what), x => o.AsyncThrottleInitialBackoff = x); break;
                 case "asyncThrottleMaxBackoff": Set(r.Duration(v, what), x => o.AsyncThrottleMaxBackoff = x); break;
                 case "asyncRetryDelays":
@@ -248,6 +480,21 @@ internal static class EmulatorTargetBinder
                     break;
                 case "deadLetterTarget": Set(r.NonEmptyString(v, what), x => f.DeadLetterTargetArn = x); break;
                 case "duplicateDelivery": Set(r.Ratio(v, what), x => f.DuplicateDeliveryProbability = x); break;
+                case "receiptsQueue": Set(r.NonEmptyString(v, what), x => f.ReceiptsQueue = x); break;
+                case "batchResponse":
+                    if (r.String(v, what) is { } mode)
+                    {
+                        if (BatchResponseModeNames.TryParse(mode, out var bm))
+                        {
+                            f.BatchResponse = bm;
+                        }
+                        else
+                        {
+                            r.Error(v, $"{what} must be {BatchResponseModeNames.Expected}, not '{mode}'");
+                        }
+                    }
+
+                    break;
             }
         }
     }

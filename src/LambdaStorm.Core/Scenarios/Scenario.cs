@@ -39,6 +39,19 @@ public sealed record Scenario(
 
     /// <summary>Default time in-flight invocations get to finish at the end of a run.</summary>
     public static readonly TimeSpan DefaultGracefulStop = TimeSpan.FromSeconds(30);
+
+    /// <summary>The queue the <c>queue</c> path sends to (name or URL), or null when the scenario does not use it.</summary>
+    public string? Queue { get; init; }
+
+    /// <summary>
+    /// How long the delivery ledger keeps draining receipts and dead-letter queues after the load, waiting for every
+    /// sent id to reach an outcome (or for the source to go quiet). Null: the default (a minute live, six virtual hours
+    /// in <c>simulate</c>).
+    /// </summary>
+    public TimeSpan? Settle { get; init; }
+
+    /// <summary>True when the scenario sends on a path whose outcome arrives later (async, queue): the delivery ledger tracks it.</summary>
+    public bool UsesLedger => Paths.Entries.Any(e => e.Path is InvocationPath.Async or InvocationPath.Queue);
 }
 
 /// <summary>The text a scenario was loaded from, and where it came from.</summary>

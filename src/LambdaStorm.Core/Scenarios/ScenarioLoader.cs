@@ -24,7 +24,7 @@ public static partial class ScenarioLoader
 {
     /// <summary>Top-level keys of a scenario file.</summary>
     public static readonly string[] TopLevelKeys =
-        ["name", "description", "target", "path", "paths", "function", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop", "logTailSample"];
+        ["name", "description", "target", "path", "paths", "function", "queue", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop", "logTailSample", "settle"];
 
     /// <summary>Phase kinds, NBomber's vocabulary.</summary>
     public static readonly string[] PhaseKinds = ["inject", "ramping-inject", "spike", "keep-constant", "ramping-constant", "pause"];
@@ -103,6 +103,14 @@ public static partial class ScenarioLoader
         var maxInFlight = e.TryGetValue("maxInFlight", out var mif) ? r.Integer(mif.Value, "'maxInFlight'", 1, 1_000_000) ?? 1 : Scenario.DefaultMaxInFlight;
         var logTail = e.TryGetValue("logTailSample", out var lt) ? r.Ratio(lt.Value, "'logTailSample'") ?? 1.0 : 1.0;
         var graceful = e.TryGetValue("gracefulStop", out var gs) ? r.Duration(gs.Value, "'gracefulStop'", allowZero: true) ?? TimeSpan.Zero : Scenario.DefaultGracefulStop;
+        var settle = e.TryGetValue("settle", out var st) ? r.Duration(st.Value, "'settle'", allowZero: true) : null;
+        var queue = BindQueue(r, e, map, target, paths);
+        if (target is TargetSpec.Emulator emulatorTarget && emulatorTarget.Endpoint is null
+            && paths.Entries.Any(x => x.Path is InvocationPath.Async or InvocationPath.Queue))
+        {
+            // The ledger needs receipts: every function reports its attempts to the receipts queue.
+            EmulatorTargetBinder.WireReceipts(emulatorTarget.Model, emulatorTarget.ReceiptsQueue);
+        }
 
         // Cross-field rules.
         var maxCopies = load.Select(ph => ph switch
@@ -126,7 +134,11 @@ public static partial class ScenarioLoader
             r.Error(e["load"].Value, "'load' sends no load: every rate and every copies value is zero");
         }
 
-        return name is null ? null : new Scenario(name, description, target, paths, function, load, payload, thresholds, maxInFlight, seed, graceful, source, logTail);
+        return name is null ? null : new Scenario(name, description, target, paths, function, load, payload, thresholds, maxInFlight, seed, graceful, source, logTail)
+        {
+            Queue = queue,
+            Settle = settle,
+        };
     }
 
     /// <summary>The default function of an emulator target given only as <c>target: emulator</c>.</summary>
@@ -135,10 +147,52 @@ public static partial class ScenarioLoader
     private static TargetSpec.Emulator DefaultEmulator(int seed, string? function)
         => new(new Lambda.LambdaModelOptions { Seed = seed, Functions = [new Lambda.FunctionOptions { Name = function ?? DefaultFunction }] });
 
+    private static string? BindQueue(YamlReader r, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> e, YamlMappingNode map, TargetSpec target, PathMix paths)
+    {
+        var sendsToQueue = paths.Entries.Any(x => x.Path == InvocationPath.Queue);
+        if (!e.TryGetValue("queue", out var q))
+        {
+            if (sendsToQueue && target is TargetSpec.Emulator)
+            {
+                r.Error(e.TryGetValue("path", out var p) ? p.Value : e.TryGetValue("paths", out var ps) ? ps.Value : map, "path 'queue' needs 'queue:', the queue the load sends to (one of 'target.queues', or a queue of the running emulator)");
+            }
+
+            return null;
+        }
+
+        var name = r.NonEmptyString(q.Value, "'queue'");
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (!sendsToQueue)
+        {
+            r.Error(q.Key, "'queue' is set, but the scenario never sends on path 'queue'; add 'path: queue' (or a 'queue' weight under 'paths')");
+        }
+        else if (target is TargetSpec.Emulator { Endpoint: null } emulator && !emulator.Queues.Contains(name))
+        {
+            r.Error(q.Value, $"'queue' names '{name}', which 'target.queues' does not declare{DidYouMean.Suggest(name, emulator.Queues)}; declared: {(emulator.Queues.Count == 0 ? "none" : string.Join(", ", emulator.Queues))}");
+        }
+
+        return name;
+    }
+
     private static string? BindFunction(YamlReader r, TargetSpec target, string? function, YamlNode where)
     {
         if (target is not TargetSpec.Emulator emulator)
         {
+            return function;
+        }
+
+        if (emulator.Endpoint is not null)
+        {
+            // The running emulator's functions are not known here; the run reports an unknown function as it would on AWS.
+            if (function is null)
+            {
+                r.Error(where, "with 'target.endpoint', set 'function' to the function of the running emulator that the load invokes");
+            }
+
             return function;
         }
 
@@ -331,8 +385,7 @@ public static partial class ScenarioLoader
             var problem = (target, entry.Path) switch
             {
                 (TargetSpec.Http, not InvocationPath.Http) => $"path '{entry.Path.Name()}' cannot be used with an http target, which takes path 'http'",
-                (TargetSpec.Emulator, InvocationPath.Http) => "path 'http' cannot be used with the emulator target, which takes 'sync' or 'async'",
-                (TargetSpec.Emulator, InvocationPath.Queue) => "path 'queue' needs SQS in the emulator, which this version of LambdaStorm does not have yet; use 'sync' or 'async'",
+                (TargetSpec.Emulator, InvocationPath.Http) => "path 'http' cannot be used with the emulator target, which takes 'sync', 'async' or 'queue'",
                 _ => null,
             };
             if (problem is not null)

@@ -42,6 +42,18 @@ public abstract record TargetSpec
         /// <summary>Names of the functions the scenario defines.</summary>
         public IReadOnlyList<string> Functions => [.. Model.Functions.Select(f => f.Name)];
 
+        /// <summary>Names of the queues the scenario defines (the receipts queue included once wired).</summary>
+        public IReadOnlyList<string> Queues => [.. Model.Queues.Select(q => q.Name)];
+
+        /// <summary>
+        /// A running <c>lambdastorm emulator</c> to use instead of starting one (<c>target.endpoint</c>); its functions
+        /// and queues come from its own <c>--config</c>. Null: run the scenario's own model.
+        /// </summary>
+        public Uri? Endpoint { get; init; }
+
+        /// <summary>The queue receipts go to (wired into every function unless it names its own), or null for none.</summary>
+        public string? ReceiptsQueue { get; init; }
+
         /// <inheritdoc />
         public override string Kind => "emulator";
     }

@@ -124,6 +124,20 @@ internal sealed class YamlReader(string file)
         return null;
     }
 
+    /// <summary>A boolean: <c>true</c> or <c>false</c> (YAML 1.2 core schema).</summary>
+    public bool? Boolean(YamlNode node, string what)
+    {
+        switch (String(node, what))
+        {
+            case "true" or "True" or "TRUE": return true;
+            case "false" or "False" or "FALSE": return false;
+            case { } other:
+                Error(node, $"{what} must be true or false, not '{other}'");
+                return null;
+            default: return null;
+        }
+    }
+
     /// <summary>A string that must hold something: YAML null (<c>~</c>, <c>null</c>) and empty text are errors.</summary>
     public string? NonEmptyString(YamlNode node, string what)
     {
