@@ -25,11 +25,12 @@ public sealed class EventSourceMappingPartsTests
         var options = new LambdaModelOptions
         {
             Functions = { new FunctionOptions { Name = "fn" } },
+            Queues = { new QueueOptions { Name = "q" } },
             EventSourceMappings =
             {
                 new EventSourceMappingOptions { Queue = "", Function = "nope", BatchSize = 0, MaximumConcurrency = 1 },
                 new EventSourceMappingOptions { Queue = "q", Function = "fn", BatchSize = 11 },
-                new EventSourceMappingOptions { Queue = "q", Function = "fn", BatchSize = 10_001, MaximumBatchingWindow = TimeSpan.FromSeconds(301), MaximumConcurrency = 1001 },
+                new EventSourceMappingOptions { Queue = "q", Function = "fn:live", BatchSize = 10_001, MaximumBatchingWindow = TimeSpan.FromSeconds(301), MaximumConcurrency = 1001 },
                 new EventSourceMappingOptions { Queue = "q", Function = "arn:aws:lambda:us-east-1:000000000000:function:fn", BatchSize = 10_000, MaximumBatchingWindow = TimeSpan.FromSeconds(1), MaximumConcurrency = 2 },
             },
         };

@@ -54,6 +54,8 @@ internal sealed class LambdaModelOptions
         }
 
         errors.AddRange(ValidateQueues(Queues ?? []));
+        var queueNames = (Queues ?? []).Where(q => q is not null && !string.IsNullOrEmpty(q.Name)).Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
+        var pairs = new HashSet<(string Queue, string Function)>();
         for (var i = 0; i < (EventSourceMappings ?? []).Count; i++)
         {
             var mapping = EventSourceMappings![i];
@@ -69,6 +71,16 @@ internal sealed class LambdaModelOptions
                 && (!FunctionReference.TryParse(mapping.Function.Trim(), out var reference) || !names.Contains(reference.Name)))
             {
                 errors.Add($"{path}.Function: no function named '{mapping.Function}' (known: {(names.Count == 0 ? "none" : string.Join(", ", names))})");
+            }
+
+            var queueName = string.IsNullOrWhiteSpace(mapping.Queue) ? null : mapping.Queue.Trim().Split('/', ':')[^1];
+            if (queueName is not null && !queueNames.Contains(queueName))
+            {
+                errors.Add($"{path}.Queue: no queue named '{mapping.Queue}' (known: {(queueNames.Count == 0 ? "none" : string.Join(", ", queueNames))})");
+            }
+            else if (queueName is not null && !string.IsNullOrWhiteSpace(mapping.Function) && !pairs.Add((queueName, mapping.Function.Trim())))
+            {
+                errors.Add($"{path}: a mapping of queue '{queueName}' to function '{mapping.Function.Trim()}' is already listed");
             }
         }
 

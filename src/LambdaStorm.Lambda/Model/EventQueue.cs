@@ -20,6 +20,12 @@ internal enum ModelEventKind
 
     /// <summary>Remove a queue's messages older than its retention period (target: <see cref="QueueState"/>).</summary>
     QueueRetention,
+
+    /// <summary>Poll a queue for an event source mapping (target: <see cref="EventSourceMappingState"/>).</summary>
+    EventSourcePoll,
+
+    /// <summary>Retry (or release) a batch held after a throttle (target: <see cref="QueueBatch"/>).</summary>
+    EventSourceRetry,
 }
 
 /// <summary>

@@ -37,6 +37,15 @@ internal sealed class Execution
 
     public Action<ExecutionResult>? Callback { get; init; }
 
+    /// <summary>The SQS batch this execution processes (event source mappings), or null.</summary>
+    public QueueBatch? Batch { get; init; }
+
+    /// <summary>The successful response when it is not the function's configured one (a batch's item-failure report).</summary>
+    public byte[]? Response { get; init; }
+
+    /// <summary>The id a receipt names (payload <c>"id"</c>), read at start when the function writes receipts.</summary>
+    public string? ReceiptId { get; init; }
+
     /// <summary>Set when the end event has been processed.</summary>
     public ExecutionResult? Result { get; set; }
 

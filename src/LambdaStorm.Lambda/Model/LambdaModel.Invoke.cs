@@ -235,7 +235,7 @@ internal sealed partial class LambdaModel
     /// <summary>Samples the execution's init and handler durations and outcome, and schedules its end.</summary>
     private Execution StartExecution(
         FunctionState f, ExecutionEnvironment env, string qualifierKey, bool cold, InvocationType type,
-        ReadOnlyMemory<byte> payload, string requestId, AsyncEvent? asyncEvent, int attempt, Action<ExecutionResult>? callback)
+        ReadOnlyMemory<byte> payload, string requestId, AsyncEvent? asyncEvent, int attempt, Action<ExecutionResult>? callback, QueueBatch? batch = null)
     {
         var s = env.Version.Settings;
         long initTicks = 0;
@@ -265,6 +265,7 @@ internal sealed partial class LambdaModel
         var injected = s.ErrorRate > 0 && _random.NextDouble() < s.ErrorRate;
         var durationTicks = Math.Max(0, MsToTicks(ms));
         var timedOut = false;
+        byte[]? response = null;
         if (durationTicks > s.TimeoutTicks)
         {
             // Timeout [S36] (§3): {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: <id> Error: Task timed out after 3.00 seconds"}
@@ -272,6 +273,13 @@ internal sealed partial class LambdaModel
             timedOut = true;
             errorType = ExecutionResult.TimeoutErrorType;
             errorMessage = string.Create(CultureInfo.InvariantCulture, $"RequestId: {requestId} Error: Task timed out after {s.TimeoutSeconds:0.00} seconds");
+        }
+        else if (batch is not null)
+        {
+            if (errorType is null)
+            {
+                (errorType, errorMessage, response) = RunBatchHandler(s, batch);
+            }
         }
         else if (s.PoisonMarkerUtf8 is { } marker && payload.Span.IndexOf(marker) >= 0)
         {
@@ -303,6 +311,9 @@ internal sealed partial class LambdaModel
             TimedOut = timedOut,
             AsyncEvent = asyncEvent,
             Callback = callback,
+            Batch = batch,
+            Response = response,
+            ReceiptId = s.ReceiptsQueue is null || batch is not null ? null : Receipt.IdFromPayload(payload.Span),
         };
         Schedule(execution.EndTicks, ModelEventKind.ExecutionEnd, execution);
 
@@ -366,9 +377,15 @@ internal sealed partial class LambdaModel
 
         ex.Completion?.TrySetResult(result);
         ex.Callback?.Invoke(result);
+        WriteAttemptReceipt(ex, result);
         if (ex.AsyncEvent is { } asyncEvent)
         {
             OnAsyncAttemptEnded(asyncEvent, result);
+        }
+
+        if (ex.Batch is { } batch)
+        {
+            OnBatchEnded(ex, batch, result);
         }
     }
 
@@ -397,7 +414,7 @@ internal sealed partial class LambdaModel
             ErrorType = ex.ErrorType,
             ErrorMessage = ex.ErrorMessage,
             TimedOut = ex.TimedOut,
-            ResponsePayload = failed ? ErrorPayload(ex.ErrorType!, ex.ErrorMessage!) : s.ResponseUtf8,
+            ResponsePayload = failed ? ErrorPayload(ex.ErrorType!, ex.ErrorMessage!) : ex.Response ?? s.ResponseUtf8,
             StartTime = ToTime(ex.StartTicks),
             EndTime = ToTime(ex.EndTicks),
             EnvironmentId = ex.Environment.Id,

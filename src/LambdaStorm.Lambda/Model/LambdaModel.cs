@@ -80,6 +80,15 @@ internal sealed partial class LambdaModel
         {
             AddQueueLocked(queue);
         }
+
+        for (var i = 0; i < settings.EventSourceMappings.Count; i++)
+        {
+            var created = CreateEventSourceMappingLocked(settings.EventSourceMappings[i].ToOptions());
+            if (!created.IsSuccess)
+            {
+                throw new LambdaOptionsException([$"EventSourceMappings[{i}]: {created.Error.Message}"]);
+            }
+        }
     }
 
     /// <summary>Validates <paramref name="options"/> and creates a model.</summary>
@@ -269,6 +278,12 @@ internal sealed partial class LambdaModel
                     break;
                 case ModelEventKind.QueueRetention:
                     OnQueueRetention((QueueState)target, ticks);
+                    break;
+                case ModelEventKind.EventSourcePoll:
+                    OnPollEvent((EventSourceMappingState)target, ticks);
+                    break;
+                case ModelEventKind.EventSourceRetry:
+                    RetryHeldBatch((QueueBatch)target);
                     break;
             }
 

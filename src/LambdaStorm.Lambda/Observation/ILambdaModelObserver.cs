@@ -70,4 +70,24 @@ internal interface ILambdaModelObserver
     void OnConcurrencyChanged(in ConcurrencyChanged e)
     {
     }
+
+    /// <summary>An event source mapping's function finished a batch (success, partial failure, or a whole-batch failure).</summary>
+    void OnEventSourceBatchCompleted(in EventSourceBatchCompleted e)
+    {
+    }
+
+    /// <summary>An event source mapping's batch was throttled by the function and is held at the source.</summary>
+    void OnEventSourceBatchThrottled(in EventSourceBatchThrottled e)
+    {
+    }
+
+    /// <summary>An event source mapping's poller concurrency changed (scale-up, scale-down on empty, throttle).</summary>
+    void OnPollerConcurrencyChanged(in PollerConcurrencyChanged e)
+    {
+    }
+
+    /// <summary>The function wrote a receipt for an attempt (see <see cref="FunctionOptions.ReceiptsQueue"/>).</summary>
+    void OnReceiptWritten(in ReceiptWritten e)
+    {
+    }
 }

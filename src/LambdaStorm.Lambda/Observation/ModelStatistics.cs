@@ -16,6 +16,7 @@ internal sealed class ModelStatistics : ILambdaModelObserver
     private readonly long _originTicks;
     private readonly Series _account;
     private readonly Dictionary<string, FunctionCounters> _functions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MappingCounters> _mappings = new(StringComparer.Ordinal);
     private readonly List<double> _initMs = [];
     private readonly long[] _syncThrottles = new long[ReasonCount];
     private readonly long[] _asyncThrottles = new long[ReasonCount];
@@ -104,6 +105,7 @@ internal sealed class ModelStatistics : ILambdaModelObserver
                     DestinationFailures = _deliveryFailures,
                     Pending = snapshot.PendingAsyncEvents,
                 },
+                EventSourceMappings = [.. _mappings.Values.Select(m => m.ToStatistics())],
                 PeakAccountConcurrency = _account.Peak,
                 PeakAccountConcurrencyTime = _account.Peak == 0 ? null : new DateTimeOffset(_account.PeakTicks, TimeSpan.Zero),
                 AccountLimit = snapshot.AccountLimit,
@@ -453,5 +455,105 @@ internal sealed class ModelStatistics : ILambdaModelObserver
 
             return result;
         }
+    }
+
+    void ILambdaModelObserver.OnEventSourceBatchCompleted(in EventSourceBatchCompleted e)
+    {
+        lock (_gate)
+        {
+            Touch(e.Time);
+            var m = Mapping(e.Uuid, e.FunctionName);
+            m.Queue = e.QueueName;
+            m.Batches++;
+            m.Records += e.Records;
+            m.Deleted += e.Deleted;
+            switch (e.Outcome)
+            {
+                case BatchOutcome.FunctionError:
+                    m.BatchFailures++;
+                    break;
+                case BatchOutcome.InvalidResponse:
+                    m.BatchFailures++;
+                    m.InvalidResponses++;
+                    break;
+                case BatchOutcome.PartialFailure:
+                    m.PartialFailureBatches++;
+                    m.PartialFailureRecords += e.Returned;
+                    break;
+            }
+        }
+    }
+
+    void ILambdaModelObserver.OnEventSourceBatchThrottled(in EventSourceBatchThrottled e)
+    {
+        lock (_gate)
+        {
+            Touch(e.Time);
+            Mapping(e.Uuid, e.FunctionName).ThrottledBatches++;
+        }
+    }
+
+    void ILambdaModelObserver.OnPollerConcurrencyChanged(in PollerConcurrencyChanged e)
+    {
+        lock (_gate)
+        {
+            Touch(e.Time);
+            var m = Mapping(e.Uuid, e.FunctionName);
+            m.Pollers.Add((e.Time, e.Concurrency));
+            m.PeakPollers = Math.Max(m.PeakPollers, e.Concurrency);
+        }
+    }
+
+    private MappingCounters Mapping(string uuid, string function)
+    {
+        if (!_mappings.TryGetValue(uuid, out var m))
+        {
+            m = new MappingCounters(uuid, function);
+            _mappings.Add(uuid, m);
+        }
+
+        return m;
+    }
+
+    private sealed class MappingCounters(string uuid, string function)
+    {
+        public string? Queue { get; set; }
+
+        public long Batches { get; set; }
+
+        public long Records { get; set; }
+
+        public long Deleted { get; set; }
+
+        public long BatchFailures { get; set; }
+
+        public long InvalidResponses { get; set; }
+
+        public long PartialFailureBatches { get; set; }
+
+        public long PartialFailureRecords { get; set; }
+
+        public long ThrottledBatches { get; set; }
+
+        public int PeakPollers { get; set; }
+
+        public List<(DateTimeOffset Time, int Concurrency)> Pollers { get; } = [];
+
+        public EventSourceMappingStatistics ToStatistics() => new()
+        {
+            Uuid = uuid,
+            FunctionName = function,
+            QueueName = Queue,
+            Batches = Batches,
+            Records = Records,
+            RecordsDeleted = Deleted,
+            BatchFailures = BatchFailures,
+            InvalidResponses = InvalidResponses,
+            PartialFailureBatches = PartialFailureBatches,
+            PartialFailureRecords = PartialFailureRecords,
+            ThrottledBatches = ThrottledBatches,
+            PeakPollerConcurrency = PeakPollers,
+            PollerConcurrency = [.. Pollers],
+        };
     }
 }

@@ -48,6 +48,9 @@ internal sealed record ModelStatisticsReport
     /// <summary>Async outcomes by attempt.</summary>
     public required AsyncOutcomeSummary Async { get; init; }
 
+    /// <summary>SQS event source mappings that did anything, in first-seen order.</summary>
+    public IReadOnlyList<EventSourceMappingStatistics> EventSourceMappings { get; init; } = [];
+
     /// <summary>Highest account concurrency seen.</summary>
     public required int PeakAccountConcurrency { get; init; }
 
@@ -189,4 +192,47 @@ internal sealed record PercentileSummary(long Count, double Mean, double P50, do
     }
 
     private static double Rank(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
+
+/// <summary>What one SQS event source mapping did (see <see cref="ILambdaModelObserver.OnEventSourceBatchCompleted"/>).</summary>
+internal sealed record EventSourceMappingStatistics
+{
+    /// <summary>Mapping UUID.</summary>
+    public required string Uuid { get; init; }
+
+    /// <summary>Function.</summary>
+    public required string FunctionName { get; init; }
+
+    /// <summary>Polled queue (null until a batch finished).</summary>
+    public required string? QueueName { get; init; }
+
+    /// <summary>Batches the function finished.</summary>
+    public required long Batches { get; init; }
+
+    /// <summary>Records in them.</summary>
+    public required long Records { get; init; }
+
+    /// <summary>Records deleted after processing.</summary>
+    public required long RecordsDeleted { get; init; }
+
+    /// <summary>Batches that failed as a whole (function error, timeout or invalid partial response).</summary>
+    public required long BatchFailures { get; init; }
+
+    /// <summary>Of those, invalid partial batch responses.</summary>
+    public required long InvalidResponses { get; init; }
+
+    /// <summary>Batches with a valid partial response that returned some records.</summary>
+    public required long PartialFailureBatches { get; init; }
+
+    /// <summary>Records those responses returned to the queue.</summary>
+    public required long PartialFailureRecords { get; init; }
+
+    /// <summary>Batch invocations the function throttled (each held at the source and retried).</summary>
+    public required long ThrottledBatches { get; init; }
+
+    /// <summary>Highest poller concurrency (concurrent batches allowed).</summary>
+    public required int PeakPollerConcurrency { get; init; }
+
+    /// <summary>Every change of the poller concurrency, in time order.</summary>
+    public required IReadOnlyList<(DateTimeOffset Time, int Concurrency)> PollerConcurrency { get; init; }
 }
