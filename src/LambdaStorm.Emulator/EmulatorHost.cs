@@ -14,7 +14,7 @@ namespace LambdaStorm.Emulator;
 
 /// <summary>
 /// The emulator: the <see cref="LambdaModel"/> in real time (driven by its <see cref="ModelPump"/>) behind AWS's Lambda
-/// REST-JSON API and a Prometheus <c>/metrics</c> endpoint, on one Kestrel port (loopback unless told otherwise).
+/// REST-JSON API, SQS's AWS JSON 1.0 API (<see cref="SqsRoutes"/>) and a Prometheus <c>/metrics</c> endpoint, on one Kestrel port (loopback unless told otherwise).
 /// <c>lambdastorm emulator</c> runs one; <c>lambdastorm run</c> embeds one on a free port. Part of internal API.
 /// </summary>
 /// <example>
@@ -86,6 +86,7 @@ internal sealed class EmulatorHost : IAsyncDisposable
         var app = builder.Build();
 
         var verifier = options.RequiredCredentials is { } credentials ? new SigV4Verifier(credentials, time) : null;
+        var sqsVerifier = options.RequiredCredentials is { } sqsCredentials ? new SigV4Verifier(sqsCredentials, time, ["sqs"]) : null;
         var routes = new LambdaRoutes(model, app.Lifetime.ApplicationStopping);
         foreach (var f in options.Model.Functions)
         {
@@ -93,9 +94,15 @@ internal sealed class EmulatorHost : IAsyncDisposable
         }
 
         app.Use(RequestIdAndErrors);
-        app.Use((ctx, next) => BodyAndAuth(ctx, next, options.MaxRequestBodyBytes, verifier));
+        app.Use((ctx, next) => BodyAndAuth(ctx, next, options.MaxRequestBodyBytes, verifier, sqsVerifier));
         app.MapMetrics("/metrics", metrics.Registry);
         routes.Map(app);
+
+        // SQS (AWS JSON 1.0) shares the port: POST / with X-Amz-Target: AmazonSQS.<Action>.
+        var sqs = new SqsRoutes(model, time, app.Lifetime.ApplicationStopping);
+        app.MapPost("/", ctx => SqsRoutes.IsSqsRequest(ctx.Request)
+            ? sqs.HandleAsync(ctx)
+            : AwsError.UnknownOperation(ctx.Request.Method, "/").WriteAsync(ctx));
         app.MapFallback("{*path}", ctx => AwsError.UnknownOperation(ctx.Request.Method, ctx.Request.Path.Value ?? "/").WriteAsync(ctx));
 
         var stopPump = new CancellationTokenSource();
@@ -169,8 +176,11 @@ internal sealed class EmulatorHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads the body once (within the limit), then checks the SigV4 signature when credentials are required.</summary>
-    private static async Task BodyAndAuth(HttpContext ctx, RequestDelegate next, int maxBodyBytes, SigV4Verifier? verifier)
+    /// <summary>
+    /// Reads the body once (within the limit), then checks the SigV4 signature when credentials are required: SQS
+    /// requests must be signed for service <c>sqs</c> (errors in SQS's JSON shape), everything else for <c>lambda</c>.
+    /// </summary>
+    private static async Task BodyAndAuth(HttpContext ctx, RequestDelegate next, int maxBodyBytes, SigV4Verifier? verifier, SigV4Verifier? sqsVerifier)
     {
         if (ctx.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal))
         {
@@ -186,7 +196,15 @@ internal sealed class EmulatorHost : IAsyncDisposable
         }
 
         RequestContext.Of(ctx).Body = bytes;
-        if (verifier?.Verify(ctx.Request, bytes.Span) is { } authError)
+        if (SqsRoutes.IsSqsRequest(ctx.Request))
+        {
+            if (sqsVerifier?.Verify(ctx.Request, bytes.Span) is { } sqsAuthError)
+            {
+                await SqsProtocol.WriteAuthErrorAsync(ctx, sqsAuthError);
+                return;
+            }
+        }
+        else if (verifier?.Verify(ctx.Request, bytes.Span) is { } authError)
         {
             await authError.WriteAsync(ctx);
             return;

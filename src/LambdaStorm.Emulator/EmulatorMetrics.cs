@@ -52,6 +52,9 @@ internal sealed class EmulatorMetrics : ILambdaModelObserver
     private readonly Gauge _unreservedInUse;
     private readonly Gauge _accountQueueDepth;
     private readonly Gauge _functionCount;
+    private readonly Gauge _queueMessages;
+    private readonly Counter[] _queueTotals;
+    private readonly HashSet<string> _gaugeQueues = new(StringComparer.Ordinal);
 
     public EmulatorMetrics(LambdaModel model)
     {
@@ -106,7 +109,23 @@ internal sealed class EmulatorMetrics : ILambdaModelObserver
         _accountQueueDepth = f.CreateGauge(Prefix + "account_async_pending_events", "Asynchronous events not yet finished, all functions.");
         _functionCount = f.CreateGauge(Prefix + "functions", "Functions in the account (GetAccountSettings FunctionCount).");
 
+        // SQS queues (issue 5): depth by state, and lifetime totals read from the model before each scrape.
+        _queueMessages = f.CreateGauge(Prefix + "queue_messages",
+            "Messages in an SQS queue by state: visible (ApproximateNumberOfMessages), not_visible (in flight) or delayed.",
+            new GaugeConfiguration { LabelNames = ["queue", "state"] });
+        string[] queueLabel = ["queue"];
+        _queueTotals =
+        [
+            f.CreateCounter(Prefix + "queue_messages_sent_total", "Messages accepted into an SQS queue (SendMessage, batches, destinations, receipts).", queueLabel),
+            f.CreateCounter(Prefix + "queue_messages_received_total", "Messages returned by receives from an SQS queue (every receive of a message counts).", queueLabel),
+            f.CreateCounter(Prefix + "queue_messages_deleted_total", "Messages deleted from an SQS queue with a receipt handle.", queueLabel),
+            f.CreateCounter(Prefix + "queue_messages_dead_lettered_total", "Messages moved from an SQS queue to its dead-letter queue after maxReceiveCount receives.", queueLabel),
+            f.CreateCounter(Prefix + "queue_messages_expired_total", "Messages removed from an SQS queue because they outlived its retention period.", queueLabel),
+            f.CreateCounter(Prefix + "queue_messages_purged_total", "Messages removed from an SQS queue by PurgeQueue.", queueLabel),
+        ];
+
         Registry.AddBeforeCollectCallback(UpdateGauges);
+        Registry.AddBeforeCollectCallback(UpdateQueues);
         model.AddObserver(this);
     }
 
@@ -253,6 +272,44 @@ internal sealed class EmulatorMetrics : ILambdaModelObserver
                 }
 
                 _gaugeFunctions.Remove(gone);
+            }
+        }
+    }
+
+    private void UpdateQueues()
+    {
+        var queues = _model.GetQueueSnapshots();
+        lock (_gate)
+        {
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var q in queues)
+            {
+                present.Add(q.Name);
+                _gaugeQueues.Add(q.Name);
+                _queueMessages.WithLabels(q.Name, "visible").Set(q.Counters.Visible);
+                _queueMessages.WithLabels(q.Name, "not_visible").Set(q.Counters.NotVisible);
+                _queueMessages.WithLabels(q.Name, "delayed").Set(q.Counters.Delayed);
+                long[] totals = [q.Sent, q.Received, q.Deleted, q.MovedToDeadLetter, q.Expired, q.Purged];
+                for (var i = 0; i < totals.Length; i++)
+                {
+                    _queueTotals[i].WithLabels(q.Name).IncTo(totals[i]);
+                }
+            }
+
+            // Deleted queues leave every series (a queue re-created with the same name starts again from zero).
+            foreach (var gone in _gaugeQueues.Where(n => !present.Contains(n)).ToList())
+            {
+                foreach (var state in (string[])["visible", "not_visible", "delayed"])
+                {
+                    _queueMessages.RemoveLabelled(gone, state);
+                }
+
+                foreach (var counter in _queueTotals)
+                {
+                    counter.RemoveLabelled(gone);
+                }
+
+                _gaugeQueues.Remove(gone);
             }
         }
     }
