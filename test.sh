@@ -27,7 +27,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 # --- npm packages for the AWS SDK conformance clients -----------------------------------------------------
-if [ -f tests/conformance/package.json ] && [ ! -d tests/conformance/node_modules ]; then
+if [ -f tests/conformance/package.json ] && { [ ! -d tests/conformance/node_modules ] || [ ! -d tests/conformance/node_modules/@aws-sdk/client-sqs ]; }; then
   log "installing npm packages for tests/conformance"
   (cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error) || { log "npm ci failed"; exit 1; }
 fi

@@ -4,10 +4,13 @@ using System.Text;
 
 namespace LambdaStorm.Conformance.Tests;
 
-/// <summary>Runs <c>node tests/conformance/lambda.mjs</c> from the repository root against an emulator endpoint.</summary>
+/// <summary>Runs <c>node tests/conformance/lambda.mjs</c> (or another script there, e.g. sqs.mjs) from the repository root against an emulator endpoint.</summary>
 internal static class NodeScript
 {
     public const string Script = "tests/conformance/lambda.mjs";
+
+    /// <summary>The SQS part (issue 5), driven through @aws-sdk/client-sqs.</summary>
+    public const string SqsScript = "tests/conformance/sqs.mjs";
 
     /// <summary>The repository root: the first directory above the test binaries that holds LambdaStorm.sln.</summary>
     public static string RepoRoot()
@@ -25,9 +28,9 @@ internal static class NodeScript
     /// Fails (never skips) when the npm packages are not installed: <c>./test.sh</c> runs <c>npm ci</c> in
     /// tests/conformance when node_modules is missing.
     /// </summary>
-    public static void RequireInstalledPackages()
+    public static void RequireInstalledPackages(string package = "client-lambda")
     {
-        var sdk = Path.Combine(RepoRoot(), "tests", "conformance", "node_modules", "@aws-sdk", "client-lambda");
+        var sdk = Path.Combine(RepoRoot(), "tests", "conformance", "node_modules", "@aws-sdk", package);
         if (!Directory.Exists(sdk))
         {
             Assert.Fail($"{sdk} is missing: run ./test.sh (it runs `npm ci` in tests/conformance), " +
@@ -36,7 +39,7 @@ internal static class NodeScript
     }
 
     /// <summary>Runs the script with <c>LAMBDASTORM_*</c> variables; returns its exit code and combined output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, string script = Script)
     {
         var psi = new ProcessStartInfo("node")
         {
@@ -46,7 +49,7 @@ internal static class NodeScript
             UseShellExecute = false,
         };
         psi.ArgumentList.Add("--test-reporter=spec");
-        psi.ArgumentList.Add(Script);
+        psi.ArgumentList.Add(script);
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("LAMBDASTORM_", StringComparison.Ordinal)).ToList())
         {
             psi.Environment.Remove(key);
@@ -85,7 +88,7 @@ internal static class NodeScript
             p.WaitForExit(10_000);
             lock (output)
             {
-                Assert.Fail($"node {Script} did not finish within {timeout.TotalSeconds:0} s\n{output}");
+                Assert.Fail($"node {script} did not finish within {timeout.TotalSeconds:0} s\n{output}");
             }
         }
 
