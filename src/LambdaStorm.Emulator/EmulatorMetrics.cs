@@ -55,6 +55,7 @@ internal sealed class EmulatorMetrics : ILambdaModelObserver
     private readonly Gauge _queueMessages;
     private readonly Counter[] _queueTotals;
     private readonly HashSet<string> _gaugeQueues = new(StringComparer.Ordinal);
+    private readonly EventSourceMappingMetrics _eventSourceMappings;
 
     public EmulatorMetrics(LambdaModel model)
     {
@@ -127,13 +128,19 @@ internal sealed class EmulatorMetrics : ILambdaModelObserver
         Registry.AddBeforeCollectCallback(UpdateGauges);
         Registry.AddBeforeCollectCallback(UpdateQueues);
         model.AddObserver(this);
+        _eventSourceMappings = new EventSourceMappingMetrics(f);
+        model.AddObserver(_eventSourceMappings);
     }
 
     /// <summary>The registry <c>/metrics</c> serves.</summary>
     public CollectorRegistry Registry { get; }
 
     /// <summary>Stops observing the model.</summary>
-    public void Detach() => _model.RemoveObserver(this);
+    public void Detach()
+    {
+        _model.RemoveObserver(this);
+        _model.RemoveObserver(_eventSourceMappings);
+    }
 
     void ILambdaModelObserver.OnInvocationCompleted(ExecutionResult result)
     {

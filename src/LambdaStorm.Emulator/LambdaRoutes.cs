@@ -15,7 +15,7 @@ namespace LambdaStorm.Emulator;
 /// version and alias calls, reserved and provisioned concurrency, asynchronous-invocation configuration and account
 /// settings. docs/emulator.md has the coverage matrix. Part of internal API.
 /// </summary>
-internal sealed class LambdaRoutes
+internal sealed partial class LambdaRoutes
 {
     /// <summary>Largest Tail log AWS returns: the last 4 KB [S8].</summary>
     public const int LogTailBytes = 4096;
@@ -78,6 +78,8 @@ internal sealed class LambdaRoutes
         app.MapDelete(eventInvoke, DeleteFunctionEventInvokeConfig);
 
         app.MapGet("/2016-08-19/account-settings", GetAccountSettings);
+
+        MapEventSourceMappings(app);
     }
 
     /// <summary>Records deployment details for a function created outside the HTTP API (configuration).</summary>
