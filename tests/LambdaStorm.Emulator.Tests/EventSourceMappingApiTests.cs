@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Amazon.SQS.Model;
 using LambdaStorm.Lambda;
 using Microsoft.Extensions.Time.Testing;
 
@@ -191,6 +192,90 @@ public sealed class EventSourceMappingApiTests
         Assert.Contains("lambdastorm_emulator_esm_records_total{function=\"worker\"} 11", text, StringComparison.Ordinal);
         Assert.Contains("lambdastorm_emulator_esm_records_returned_total{function=\"worker\"} 2", text, StringComparison.Ordinal);
         Assert.Contains("lambdastorm_emulator_esm_poller_concurrency{function=\"worker\"} 5", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Messages_sent_with_AWSSDK_SQS_run_a_function_created_over_HTTP_which_writes_receipts_and_dead_letters_the_pill()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var emulator = await TestEmulator.StartAsync(time: time);
+        using var sqs = SqsTestClient.Create(emulator);
+        var batches = new BatchWaiter();
+        emulator.Model.AddObserver(batches);
+
+        var receipts = (await sqs.CreateQueueAsync("receipts", SqsTestClient.Ct)).QueueUrl;
+        var dlq = (await sqs.CreateQueueAsync("work-dlq", SqsTestClient.Ct)).QueueUrl;
+        var work = (await sqs.CreateQueueAsync(new CreateQueueRequest
+        {
+            QueueName = "work",
+            Attributes = new Dictionary<string, string>
+            {
+                ["VisibilityTimeout"] = "5",
+                ["RedrivePolicy"] = "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:work-dlq\",\"maxReceiveCount\":\"2\"}",
+            },
+        }, SqsTestClient.Ct)).QueueUrl;
+
+        using var function = await emulator.SendJsonAsync(HttpMethod.Post, "/2015-03-31/functions", new Dictionary<string, object>
+        {
+            ["FunctionName"] = "consumer",
+            ["Runtime"] = "nodejs22.x",
+            ["Environment"] = new
+            {
+                Variables = new Dictionary<string, string>
+                {
+                    ["LAMBDASTORM_DURATION_MS"] = "0",
+                    ["LAMBDASTORM_INIT_MS"] = "0",
+                    ["LAMBDASTORM_POISON_MARKER"] = "POISON",
+                    ["LAMBDASTORM_RECEIPTS_QUEUE"] = "receipts",
+                    ["LAMBDASTORM_BATCH_RESPONSE"] = "auto",
+                },
+            },
+        });
+        Assert.Equal(HttpStatusCode.Created, function.StatusCode);
+        using var mapping = await emulator.SendJsonAsync(HttpMethod.Post, Path, new Dictionary<string, object>
+        {
+            ["EventSourceArn"] = "arn:aws:sqs:us-east-1:000000000000:work",
+            ["FunctionName"] = "consumer",
+            ["FunctionResponseTypes"] = new[] { "ReportBatchItemFailures" },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, mapping.StatusCode);
+
+        var sent = await sqs.SendMessageBatchAsync(new SendMessageBatchRequest
+        {
+            QueueUrl = work,
+            Entries = [.. Enumerable.Range(0, 10).Select(i => new SendMessageBatchRequestEntry
+            {
+                Id = $"e{i}",
+                MessageBody = i == 7 ? "{\"pill\":\"POISON\"}" : $"{{\"n\":{i}}}",
+                MessageAttributes = new Dictionary<string, MessageAttributeValue> { ["LambdaStormId"] = new() { DataType = "String", StringValue = $"id-{i}" } },
+            })],
+        }, SqsTestClient.Ct);
+        Assert.Equal(10, sent.Successful.Count);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(BatchOutcome.PartialFailure, (await batches.WaitAsync(1)).Outcome);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await batches.WaitAsync(2);
+        var dlqArrival = emulator.Model.WhenMessagesAvailable("work-dlq", SqsTestClient.Ct);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await dlqArrival.WaitAsync(TimeSpan.FromSeconds(20), SqsTestClient.Ct);
+
+        var dead = Assert.Single((await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = dlq, MaxNumberOfMessages = 10, MessageAttributeNames = ["All"] }, SqsTestClient.Ct)).Messages);
+        Assert.Equal("id-7", dead.MessageAttributes["LambdaStormId"].StringValue);
+        var attributes = await sqs.GetQueueAttributesAsync(work, ["All"], SqsTestClient.Ct);
+        Assert.Equal(0, attributes.ApproximateNumberOfMessages + attributes.ApproximateNumberOfMessagesNotVisible);
+
+        var bodies = new List<JsonElement>();
+        while ((await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = receipts, MaxNumberOfMessages = 10 }, SqsTestClient.Ct)).Messages is { Count: > 0 } got)
+        {
+            bodies.AddRange(got.Select(m => JsonDocument.Parse(m.Body).RootElement));
+        }
+
+        Assert.Equal(11, bodies.Count);                            // 10 records, then the pill once more
+        Assert.All(bodies, b => Assert.Equal("queue", b.GetProperty("path").GetString()));
+        var ok = bodies.Where(b => b.GetProperty("outcome").GetString() == "ok").Select(b => b.GetProperty("id").GetString()).Order();
+        Assert.Equal(Enumerable.Range(0, 10).Where(i => i != 7).Select(i => $"id-{i}").Order(), ok);
+        Assert.Equal([1, 2], bodies.Where(b => b.GetProperty("id").GetString() == "id-7").Select(b => b.GetProperty("attempt").GetInt32()));
     }
 
     /// <summary>Completes when the n-th batch finished, with that batch.</summary>
