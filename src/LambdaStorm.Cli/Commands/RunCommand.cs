@@ -1,7 +1,9 @@
 using System.ComponentModel;
+using LambdaStorm.Aws;
 using LambdaStorm.Cli.Telemetry;
 using LambdaStorm.Cli.Views;
 using LambdaStorm.Runs;
+using LambdaStorm.Scenarios;
 using LambdaStorm.Telemetry;
 using Prometheus;
 using Spectre.Console;
@@ -27,6 +29,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("Serve Prometheus /metrics (the run's and the embedded emulator's series) on this port; 0 turns it off. Default: 9464")]
         [DefaultValue(9464)]
         public int MetricsPort { get; set; } = 9464;
+
+        [CommandOption("--allow-aws")]
+        [Description("Allow a scenario whose target is 'aws' to invoke real functions (after printing its plan and estimated cost)")]
+        public bool AllowAws { get; set; }
 
         [CommandOption("--metrics-host <ADDRESS>")]
         [Description("Address /metrics binds to. Default: 127.0.0.1 (loopback only)")]
@@ -60,6 +66,17 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             return ExitCodes.BadInput;
         }
 
+        AwsSession? aws = null;
+        if (scenario.Target is TargetSpec.Aws awsTarget)
+        {
+            (aws, var code) = await AwsRunGate.PrepareAsync(scenario, awsTarget, settings.AllowAws, Console.Out, Console.Error, cancellationToken);
+            if (aws is null)
+            {
+                return code;
+            }
+        }
+
+        using var guard = aws is null ? null : new AwsGuard(aws.Target, aws.Function, cancellationToken);
         var interactive = !settings.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var view = new LiveView(interactive, settings.ProgressEvery);
         var registry = Metrics.NewCustomRegistry();
@@ -84,10 +101,19 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         {
             EmulatorLauncher = new EmbeddedEmulatorLauncher(server),
             Artifacts = Reporting.ResultsArtifacts.Instance,
+            AwsTargetFactory = aws is null ? null : (s, time) => aws.CreateTarget(s, guard!, time),
+            SummaryNotes = guard is null ? null : guard.SummaryNotes,
         };
         var observer = new CompositeRunObserver(view, metrics);
-        var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, observer, cancellationToken));
+        var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, observer, guard?.Stop ?? cancellationToken));
         SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
-        return outcome.ExitCode;
+        if (guard?.AuthError is not null)
+        {
+            await Console.Error.WriteLineAsync(AwsRunGate.AuthFailureMessage(guard, aws!.Target));
+            return ExitCodes.BadInput;
+        }
+
+        // A cap ended the load before its schedule did: the run was aborted by a guardrail, whatever the thresholds say.
+        return guard?.StopReason is not null && outcome.ExitCode == ExitCodes.Ok ? ExitCodes.Aborted : outcome.ExitCode;
     }
 }

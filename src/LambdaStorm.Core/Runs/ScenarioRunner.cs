@@ -45,6 +45,12 @@ public sealed record RunOptions(string ResultsRoot, bool Simulated = false)
     /// <summary>Writes junit.xml and report.html at the end of the run; without one, only journal and summary are written.</summary>
     public IResultsArtifacts? Artifacts { get; init; }
 
+    /// <summary>Builds the target of an aws scenario (the guarded Lambda client; see <c>Aws.AwsSession</c>).</summary>
+    internal Func<Scenario, TimeProvider, IInvocationTarget>? AwsTargetFactory { get; init; }
+
+    /// <summary>Lines added to the summary's warnings when the run ends (e.g. the aws guard's stop reason and cost).</summary>
+    internal Func<IEnumerable<string>>? SummaryNotes { get; init; }
+
     /// <summary>How long a simulation lets the model finish async retries after the load (the maximum event age, 6 h).</summary>
     public static readonly TimeSpan SimulatedSettleLimit = TimeSpan.FromHours(6);
 
@@ -72,7 +78,7 @@ internal static class ScenarioRunner
         var statistics = embedded is not null ? new Lambda.ModelStatistics(embedded.Model) : host?.Statistics;
         await using var target = embedded is not null
             ? new LambdaHttpTarget(EmbeddedEndpoint(embedded, scenario), scenario.MaxInFlight)
-            : host is not null ? new ModelTarget(host, scenario.Function!) : CreateTarget(scenario, time);
+            : host is not null ? new ModelTarget(host, scenario.Function!) : CreateTarget(scenario, time, options);
         if (target is LambdaHttpTarget lambdaClient)
         {
             await lambdaClient.WarmUpAsync(scenario.MaxInFlight, stop).ConfigureAwait(false);
@@ -95,7 +101,7 @@ internal static class ScenarioRunner
         observer?.OnStarted(new RunStarted(scenario, schedule, target.Describe, folder.Path, runId));
         var result = await engine.RunAsync(stop).ConfigureAwait(false);
         LambdaSummary? lambda = null;
-        var warnings = new List<string>();
+        var warnings = new List<string>(options.SummaryNotes?.Invoke() ?? []);
         if (model is not null && statistics is not null)
         {
             // Let queued async events finish their retries; a live run waits no longer than its graceful stop.
@@ -187,10 +193,12 @@ internal static class ScenarioRunner
         scenario.LogTailSample,
         scenario.Seed);
 
-    private static IInvocationTarget CreateTarget(Scenario scenario, TimeProvider time) => scenario.Target switch
+    private static IInvocationTarget CreateTarget(Scenario scenario, TimeProvider time, RunOptions options) => scenario.Target switch
     {
         TargetSpec.Noop noop => new NoopTarget(noop, scenario.Seed, time),
         TargetSpec.Http http => new HttpTarget(http, scenario.MaxInFlight),
+        TargetSpec.Aws when options.AwsTargetFactory is { } aws => aws(scenario, time),
+        TargetSpec.Aws => throw new NotSupportedException("an aws target runs only through 'lambdastorm run --allow-aws', after its plan"),
         _ => throw new NotSupportedException($"target kind '{scenario.Target.Kind}' is not supported here"),
     };
 }

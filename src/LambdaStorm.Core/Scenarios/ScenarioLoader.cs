@@ -180,23 +180,35 @@ public static partial class ScenarioLoader
 
     private static string? BindFunction(YamlReader r, TargetSpec target, string? function, YamlNode where)
     {
-        if (target is not TargetSpec.Emulator emulator)
+        IReadOnlyList<string> names;
+        if (target is TargetSpec.Aws aws)
         {
-            return function;
-        }
-
-        if (emulator.Endpoint is not null)
-        {
-            // The running emulator's functions are not known here; the run reports an unknown function as it would on AWS.
-            if (function is null)
+            names = [.. aws.Functions.Select(f => f.Name)];
+            if (names.Count == 0)
             {
-                r.Error(where, "with 'target.endpoint', set 'function' to the function of the running emulator that the load invokes");
+                return function;
+            }
+        }
+        else if (target is TargetSpec.Emulator emulator)
+        {
+            if (emulator.Endpoint is not null)
+            {
+                // The running emulator's functions are not known here; the run reports an unknown function as it would on AWS.
+                if (function is null)
+                {
+                    r.Error(where, "with 'target.endpoint', set 'function' to the function of the running emulator that the load invokes");
+                }
+
+                return function;
             }
 
+            names = emulator.Functions;
+        }
+        else
+        {
             return function;
         }
 
-        var names = emulator.Functions;
         if (function is null)
         {
             if (names.Count == 1)
@@ -204,13 +216,13 @@ public static partial class ScenarioLoader
                 return names[0];
             }
 
-            r.Error(where, $"the emulator defines {names.Count} functions; set 'function' to the one the load invokes ({string.Join(", ", names)})");
+            r.Error(where, $"the {target.Kind} target {(target is TargetSpec.Aws ? "lists" : "defines")} {names.Count} functions; set 'function' to the one the load invokes ({string.Join(", ", names)})");
             return null;
         }
 
         if (!names.Contains(function))
         {
-            r.Error(where, $"'function' names '{function}', which the emulator target does not define{DidYouMean.Suggest(function, names)}; defined: {string.Join(", ", names)}");
+            r.Error(where, $"'function' names '{function}', which the {target.Kind} target does not {(target is TargetSpec.Aws ? "list" : "define")}{DidYouMean.Suggest(function, names)}; {(target is TargetSpec.Aws ? "listed" : "defined")}: {string.Join(", ", names)}");
         }
 
         return function;
@@ -237,7 +249,7 @@ public static partial class ScenarioLoader
             }
 
             r.Error(node, text is "aws"
-                ? $"target '{text}' is not available in this version of LambdaStorm yet; expected {Expected}"
+                ? "an aws target needs a mapping: 'target: { type: aws, region: us-east-1, functions: { my-function: {} }, maxInvocations: 10000, maxCostUsd: 5 }'"
                 : $"unknown target '{text}'{DidYouMean.Suggest(text, ["noop", "emulator"])}; expected {Expected}");
             return TargetSpec.Noop.Instant;
         }
@@ -253,6 +265,8 @@ public static partial class ScenarioLoader
         {
             case "emulator":
                 return EmulatorTargetBinder.Bind(r, map, seed);
+            case "aws":
+                return AwsTargetBinder.Bind(r, map);
             case "noop":
             {
                 var e = r.Entries(map, "a noop target", "type", "latency", "jitter", "errorRate");
@@ -309,9 +323,7 @@ public static partial class ScenarioLoader
             default:
                 if (type is not null)
                 {
-                    r.Error(typeNode!, type is "aws"
-                        ? $"target type '{type}' is not available in this version of LambdaStorm yet; expected 'emulator', 'noop' or 'http'"
-                        : $"unknown target type '{type}'{DidYouMean.Suggest(type, ["emulator", "noop", "http"])}; expected 'emulator', 'noop' or 'http'");
+                    r.Error(typeNode!, $"unknown target type '{type}'{DidYouMean.Suggest(type, ["emulator", "noop", "http", "aws"])}; expected 'emulator', 'noop', 'http' or 'aws'");
                 }
 
                 return TargetSpec.Noop.Instant;
@@ -386,6 +398,8 @@ public static partial class ScenarioLoader
             {
                 (TargetSpec.Http, not InvocationPath.Http) => $"path '{entry.Path.Name()}' cannot be used with an http target, which takes path 'http'",
                 (TargetSpec.Emulator, InvocationPath.Http) => "path 'http' cannot be used with the emulator target, which takes 'sync', 'async' or 'queue'",
+                (TargetSpec.Aws, InvocationPath.Http) => "path 'http' cannot be used with an aws target, which invokes functions ('sync' or 'async'); use an http target for API Gateway or a Function URL",
+                (TargetSpec.Aws, InvocationPath.Queue) => "path 'queue' is not available for aws targets in this version of LambdaStorm; use 'sync' or 'async'",
                 _ => null,
             };
             if (problem is not null)

@@ -71,4 +71,45 @@ public abstract record TargetSpec
         /// <inheritdoc />
         public override string Kind => "http";
     }
+
+    /// <summary>
+    /// Real AWS (or any AWS-compatible endpoint): Lambda's Invoke API signed with SigV4 and credentials from the standard
+    /// AWS chain. Runs only with <c>--allow-aws</c>, after a plan with the estimated invocations and cost, and stops at
+    /// its caps.
+    /// </summary>
+    /// <param name="Region">The region (signing region and endpoint).</param>
+    /// <param name="Profile">A named profile from the shared AWS config/credentials files, or null for the default chain.</param>
+    /// <param name="Endpoint">An endpoint override (the emulator, LocalStack, …), or null for AWS's regional endpoints.</param>
+    /// <param name="Functions">The functions the scenario may touch, in file order.</param>
+    /// <param name="Queues">SQS queue URLs the scenario names (the queue path's source queues).</param>
+    /// <param name="ReceiptsQueue">The queue URL the probe writes receipts to, or null.</param>
+    /// <param name="MaxInvocations">The run stops once this many invocations have been sent.</param>
+    /// <param name="MaxCostUsd">The run stops once the estimated cost reaches this many US dollars.</param>
+    public sealed record Aws(
+        string Region,
+        string? Profile,
+        Uri? Endpoint,
+        ImmutableArray<AwsFunction> Functions,
+        ImmutableArray<string> Queues,
+        string? ReceiptsQueue,
+        long MaxInvocations,
+        double MaxCostUsd) : TargetSpec
+    {
+        /// <inheritdoc />
+        public override string Kind => "aws";
+
+        /// <summary>The Lambda endpoint: the override, or <c>https://lambda.REGION.amazonaws.com</c>.</summary>
+        public Uri LambdaEndpoint => Endpoint ?? new Uri($"https://lambda.{Region}.amazonaws.com/");
+
+        /// <summary>The function named <paramref name="name"/>.</summary>
+        public AwsFunction? Function(string? name) => Functions.FirstOrDefault(f => f.Name == name);
+    }
 }
+
+/// <summary>A function of an <see cref="TargetSpec.Aws"/> target.</summary>
+/// <param name="Name">Function name or ARN.</param>
+/// <param name="Qualifier">A version or alias, or null for $LATEST.</param>
+/// <param name="MemoryMb">Memory stated by the scenario, used when the configuration cannot be read.</param>
+/// <param name="Architecture"><c>arm64</c> or <c>x86_64</c> as stated by the scenario, or null.</param>
+/// <param name="Duration">Expected billed duration per invocation, for the cost estimate.</param>
+public sealed record AwsFunction(string Name, string? Qualifier, int? MemoryMb, string? Architecture, TimeSpan? Duration);

@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace LambdaStorm.Conformance.Tests;
+
+/// <summary>
+/// The aws target end to end (issue 9), as real processes: <c>lambdastorm run --allow-aws</c> with credentials from the
+/// standard AWS chain (environment variables) against <c>lambdastorm emulator --require-auth</c>, so every call is
+/// SigV4-signed by AWSSDK.Core and checked by the emulator's own verifier. Quickstart- and spike-like scenarios run with
+/// no signature failure; a wrong secret ends as a configuration error (exit 1) before any invocation; the caps stop the
+/// load; and nothing runs without <c>--allow-aws</c>.
+/// </summary>
+public sealed class AwsTargetEndToEndTests : IDisposable
+{
+    private const string AccessKey = "AKIDLAMBDASTORMTEST";
+    private const string Secret = "s3cret-Never-Written-Anywhere-7f3a";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly string _dir = Directory.CreateTempSubdirectory("lambdastorm-aws-").FullName;
+
+    private const string EmulatorConfig = """
+        account:
+          asyncRetryDelays: [1s, 2s]
+        functions:
+          hello:
+            duration: 40ms
+            durationP99: 120ms
+            memory: 512
+            poisonMarker: LAMBDASTORM_POISON_PILL
+          checkout:
+            duration: 400ms
+            memory: 512
+            architecture: arm64
+            timeout: 10s
+            reservedConcurrency: 20
+        """;
+
+    private static string Scenario(string endpoint, string function, string load, string extra = "", string caps = "maxInvocations: 100000\n  maxCostUsd: 5", string paths = "paths: { sync: 9, async: 1 }") => $$"""
+        name: aws-{{function}}
+        target:
+          type: aws
+          region: us-east-1
+          endpoint: {{endpoint}}
+          functions:
+            {{function}}: {{extra}}
+          {{caps}}
+        function: {{function}}
+        {{paths}}
+        maxInFlight: 2000
+        gracefulStop: 5s
+        payload:
+          poisonPills: { every: 50 }
+        load:
+        {{load}}
+        """;
+
+    private async Task<(int ExitCode, string Output, JsonElement? Summary)> RunAsync(string yaml, string secret, bool allowAws = true)
+    {
+        var file = Path.Combine(_dir, $"scenario-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, yaml, TestContext.Current.CancellationToken);
+        var results = Path.Combine(_dir, "results");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lambdastorm.dll"));
+        foreach (var a in new[] { "run", file, "--plain", "--metrics-port", "0", "--results", results })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        if (allowAws)
+        {
+            psi.ArgumentList.Add("--allow-aws");
+        }
+
+        // The standard chain's first source: environment variables. Nothing else may leak in.
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
+        {
+            psi.Environment.Remove(key);
+        }
+
+        psi.Environment["AWS_ACCESS_KEY_ID"] = AccessKey;
+        psi.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
+        psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        var output = new StringBuilder();
+        using var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromMinutes(3));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"lambdastorm run did not finish\n{output}");
+        }
+
+        p.WaitForExit();
+        var summaryFile = Directory.Exists(results) ? Directory.GetFiles(results, "summary.json", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).LastOrDefault() : null;
+        JsonElement? summary = summaryFile is null ? null : JsonDocument.Parse(await File.ReadAllTextAsync(summaryFile, TestContext.Current.CancellationToken)).RootElement.Clone();
+        if (summaryFile is not null)
+        {
+            Directory.Move(Path.GetDirectoryName(summaryFile)!, Path.Combine(_dir, "done-" + Guid.NewGuid().ToString("N")));
+        }
+
+        lock (output)
+        {
+            return (p.ExitCode, output.ToString(), summary);
+        }
+    }
+
+    private static List<(string Path, string Outcome, string? Reason, long Count)> Outcomes(JsonElement summary) =>
+        [.. summary.GetProperty("outcomes").EnumerateArray().Select(o => (
+            o.GetProperty("path").GetString()!,
+            o.GetProperty("outcome").GetString()!,
+            o.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null,
+            o.GetProperty("count").GetInt64()))];
+
+    private async Task<EmulatorProcess> StartEmulatorAsync()
+    {
+        var config = Path.Combine(_dir, "emulator.yaml");
+        await File.WriteAllTextAsync(config, EmulatorConfig, TestContext.Current.CancellationToken);
+        return await EmulatorProcess.StartAsync(StartTimeout, "--require-auth", $"{AccessKey}:{Secret}", "--config", config);
+    }
+
+    [Fact]
+    public async Task Quickstart_and_spike_run_as_aws_targets_against_the_strict_auth_emulator_without_a_signature_failure()
+    {
+        using var emulator = await StartEmulatorAsync();
+
+        // Quickstart-like: ramp, hold, spike, closed stretch; sync and async; every 50th payload a poison pill.
+        var quick = Scenario(emulator.Endpoint, "hello", """
+              - ramping-inject: { rate: 100, during: 3s }
+              - inject: { rate: 100, during: 3s }
+              - spike: { rate: 300, during: 2s, recover: 2s }
+              - keep-constant: { copies: 10, during: 3s }
+            """);
+        var (code, output, summary) = await RunAsync(quick, Secret);
+        Assert.True(code == 0, $"exit {code}\n{output}\n{emulator.Output}");
+        Assert.Contains("Plan: scenario 'aws-hello' against AWS", output, StringComparison.Ordinal);
+        Assert.Contains("function      hello: 512 MB x86_64, timeout 3 s (read with GetFunctionConfiguration)", output, StringComparison.Ordinal);
+        var outcomes = Outcomes(summary!.Value);
+        Assert.DoesNotContain(outcomes, o => o.Outcome is "client_error" or "server_error" or "transport_error");
+        Assert.Contains(outcomes, o => o is { Path: "sync", Outcome: "ok", Count: > 500 });
+        Assert.Contains(outcomes, o => o is { Path: "async", Outcome: "ok", Count: > 20 });
+        Assert.Contains(outcomes, o => o is { Path: "sync", Outcome: "function_error" }); // the poison pills reached the function
+
+        // Spike-like: a spike past reserved concurrency 20 of a 400 ms function throttles: signed calls, AWS's 429s.
+        var spike = Scenario(emulator.Endpoint, "checkout", """
+              - inject: { rate: 20, during: 3s }
+              - spike: { rate: 200, during: 3s, recover: 2s }
+            """, paths: "path: sync");
+        (code, output, summary) = await RunAsync(spike, Secret);
+        Assert.True(code == 0, $"exit {code}\n{output}\n{emulator.Output}");
+        Assert.Contains("checkout: 512 MB arm64, timeout 10 s (read with GetFunctionConfiguration)", output, StringComparison.Ordinal);
+        outcomes = Outcomes(summary!.Value);
+        Assert.DoesNotContain(outcomes, o => o.Outcome is "client_error" or "server_error" or "transport_error");
+        Assert.Contains(outcomes, o => o is { Outcome: "throttled", Reason: "ReservedFunctionConcurrentInvocationLimitExceeded", Count: > 0 });
+        Assert.Contains(outcomes, o => o is { Outcome: "ok", Count: > 0 });
+
+        // The secret never appears in what the run printed or wrote.
+        Assert.DoesNotContain(Secret, output, StringComparison.Ordinal);
+        foreach (var file in Directory.GetFiles(_dir, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("emulator.yaml", StringComparison.Ordinal)))
+        {
+            Assert.DoesNotContain(Secret, await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_is_a_configuration_error_before_any_invocation()
+    {
+        using var emulator = await StartEmulatorAsync();
+        var yaml = Scenario(emulator.Endpoint, "hello", "  - inject: { rate: 500, during: 5s }");
+        var (code, output, summary) = await RunAsync(yaml, "not-the-secret");
+
+        Assert.True(code == 1, $"exit {code}\n{output}");
+        Assert.Contains("AWS rejected the credentials", output, StringComparison.Ordinal);
+        Assert.Contains("InvalidSignatureException: The request signature we calculated does not match", output, StringComparison.Ordinal);
+        Assert.Contains("nothing was invoked", output, StringComparison.Ordinal);
+        Assert.Null(summary); // no run, so no results folder full of failed invocations
+        Assert.DoesNotContain("not-the-secret", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_caps_stop_the_load_and_the_summary_says_why()
+    {
+        using var emulator = await StartEmulatorAsync();
+        var yaml = Scenario(emulator.Endpoint, "hello", "  - inject: { rate: 100, during: 10s }", caps: "maxInvocations: 60\n  maxCostUsd: 5");
+        var (code, output, summary) = await RunAsync(yaml, Secret);
+
+        Assert.True(code == 3, $"exit {code} (3: aborted by a guardrail)\n{output}");
+        Assert.Contains("the estimate exceeds a cap: the run will stop early at the cap", output, StringComparison.Ordinal);
+        var s = summary!.Value;
+        Assert.Equal("stopped", s.GetProperty("status").GetString());
+        Assert.Equal(60, s.GetProperty("totals").GetProperty("completed").GetInt64());
+        Assert.Contains(s.GetProperty("warnings").EnumerateArray(), w => w.GetString() == "stopped early by the aws guard: maxInvocations reached: 60 invocations sent (cap 60)");
+        Assert.True(s.GetProperty("durationSeconds").GetDouble() < 5, "the load stopped long before its 10 s schedule");
+
+        // A cost cap below what 100 invocations of 512 MB x86 for 3 s (the timeout, as no duration is stated) cost.
+        // One invocation: $0.0000002 + 0.5 GB × 3 s × $0.0000166667 = $0.00002520005; $0.001 is reached by the 40th.
+        yaml = Scenario(emulator.Endpoint, "hello", "  - inject: { rate: 100, during: 10s }", caps: "maxInvocations: 100000\n  maxCostUsd: 0.001");
+        (code, output, summary) = await RunAsync(yaml, Secret);
+        Assert.True(code == 3, $"exit {code}\n{output}");
+        s = summary!.Value;
+        Assert.Equal(40, s.GetProperty("totals").GetProperty("completed").GetInt64());
+        Assert.Contains(s.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.StartsWith("stopped early by the aws guard: maxCostUsd reached: estimated $0.001008 after 40 invocations", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_allow_aws_the_run_refuses_and_sends_nothing()
+    {
+        var yaml = Scenario("http://127.0.0.1:9", "hello", "  - inject: { rate: 10, during: 1s }");
+        var (code, output, summary) = await RunAsync(yaml, Secret, allowAws: false);
+        Assert.Equal(1, code);
+        Assert.Contains("targets AWS (us-east-1: hello)", output, StringComparison.Ordinal);
+        Assert.Contains("run again with --allow-aws", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Plan:", output, StringComparison.Ordinal);
+        Assert.Null(summary);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
