@@ -46,6 +46,9 @@ internal static class CliApp
             c.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Check a scenario file and report every error with file, line and column")
                 .WithExample("validate", "scenarios/quickstart.yaml");
+            c.AddCommand<PreflightCommand>("preflight")
+                .WithDescription("Check the invoked function's configuration against the checklist, graded by what each finding risks under the scenario's load")
+                .WithExample("preflight", "scenarios/spike.yaml");
             c.AddCommand<ReportCommand>("report")
                 .WithDescription("Rebuild summary.json, junit.xml and report.html from a results folder's journal (also after a crash)")
                 .WithExample("report", "results/quickstart-20261127T140501Z");

@@ -15,7 +15,7 @@ internal static partial class AwsTargetBinder
     public static readonly string[] TargetKeys = ["type", "region", "profile", "endpoint", "functions", "queues", "receiptsQueue", "maxInvocations", "maxCostUsd"];
 
     /// <summary>Keys of one function of an aws target.</summary>
-    public static readonly string[] FunctionKeys = ["qualifier", "memory", "architecture", "duration"];
+    public static readonly string[] FunctionKeys = ["qualifier", "memory", "architecture", "duration", "downstreamLimit"];
 
     [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$", RegexOptions.CultureInvariant)]
     private static partial Regex RegionPattern();
@@ -149,7 +149,8 @@ internal static partial class AwsTargetBinder
         }
 
         var duration = e.TryGetValue("duration", out var d) ? r.Duration(d.Value, $"'duration' of {what}") : null;
-        return new AwsFunction(name, qualifier, memory, architecture, duration);
+        var downstream = e.TryGetValue("downstreamLimit", out var dl) ? r.Integer(dl.Value, $"'downstreamLimit' of {what}", 1) : null;
+        return new AwsFunction(name, qualifier, memory, architecture, duration, downstream);
     }
 
     private static string? QueueUrl(YamlReader r, YamlNode node, string what)

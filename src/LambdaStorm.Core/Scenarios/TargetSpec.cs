@@ -112,4 +112,5 @@ public abstract record TargetSpec
 /// <param name="MemoryMb">Memory stated by the scenario, used when the configuration cannot be read.</param>
 /// <param name="Architecture"><c>arm64</c> or <c>x86_64</c> as stated by the scenario, or null.</param>
 /// <param name="Duration">Expected billed duration per invocation, for the cost estimate.</param>
-public sealed record AwsFunction(string Name, string? Qualifier, int? MemoryMb, string? Architecture, TimeSpan? Duration);
+/// <param name="DownstreamLimit">The concurrency the function's downstream takes, if the scenario declares one (preflight).</param>
+public sealed record AwsFunction(string Name, string? Qualifier, int? MemoryMb, string? Architecture, TimeSpan? Duration, int? DownstreamLimit = null);
