@@ -54,7 +54,7 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         {{load}}
         """;
 
-    private async Task<(int ExitCode, string Output, JsonElement? Summary)> RunAsync(string yaml, string secret, bool allowAws = true)
+    private async Task<(int ExitCode, string Output, JsonElement? Summary)> RunAsync(string yaml, string secret, bool allowAws = true, string command = "run")
     {
         var file = Path.Combine(_dir, $"scenario-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(file, yaml, TestContext.Current.CancellationToken);
@@ -67,7 +67,7 @@ public sealed class AwsTargetEndToEndTests : IDisposable
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lambdastorm.dll"));
-        foreach (var a in new[] { "run", file, "--plain", "--metrics-port", "0", "--results", results })
+        foreach (var a in command == "run" ? new[] { "run", file, "--plain", "--metrics-port", "0", "--results", results } : [command, file])
         {
             psi.ArgumentList.Add(a);
         }
@@ -227,6 +227,38 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         Assert.Contains("run again with --allow-aws", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Plan:", output, StringComparison.Ordinal);
         Assert.Null(summary);
+    }
+
+    [Fact]
+    public async Task Preflight_reads_the_function_through_the_signed_Lambda_API_and_grades_it_under_the_load()
+    {
+        using var emulator = await StartEmulatorAsync();
+        // 2,000/s of 800 ms calls need 1,600 concurrency; the emulator's account has AWS's default 1,000.
+        var yaml = Scenario(emulator.Endpoint, "hello", "  - inject: { rate: 2000, during: 10s }", extra: "{ duration: 800ms }");
+        var (code, output, _) = await RunAsync(yaml, Secret, command: "preflight");
+
+        Assert.True(code == 2, $"exit {code} (2: high findings)\n{output}");
+        Assert.Contains("from the Lambda API at " + emulator.Endpoint, output, StringComparison.Ordinal);
+        Assert.Contains("HIGH   capacity: at 2,000/s with 800 ms functions you need 1,600 concurrency; your account limit is 1,000: expect throttling from second 0", output, StringComparison.Ordinal);
+        Assert.Contains("HIGH   async-no-failure-target:", output, StringComparison.Ordinal);
+        Assert.Contains("MEDIUM timeout-3s:", output, StringComparison.Ordinal);
+        Assert.Contains("LOW    x86-not-arm64:", output, StringComparison.Ordinal);
+
+        // Reserved concurrency (GetFunctionConcurrency) counts: 'checkout' has 20 and a 10 s timeout.
+        yaml = Scenario(emulator.Endpoint, "checkout", "  - inject: { rate: 100, during: 10s }", extra: "{ duration: 400ms }", paths: "path: sync");
+        (code, output, _) = await RunAsync(yaml, Secret, command: "preflight");
+        Assert.True(code == 2, $"exit {code}\n{output}");
+        Assert.Contains("you need 40 concurrency; its reserved concurrency is 20", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("timeout-3s", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("x86-not-arm64", output, StringComparison.Ordinal);
+
+        (code, output, _) = await RunAsync(yaml, "not-the-secret", command: "preflight");
+        Assert.True(code == 1, $"exit {code}\n{output}");
+        Assert.Contains("AWS rejected the credentials", output, StringComparison.Ordinal);
+
+        (code, output, _) = await RunAsync(yaml, Secret, allowAws: false, command: "preflight");
+        Assert.True(code == 1, $"exit {code}\n{output}");
+        Assert.Contains("only with --allow-aws", output, StringComparison.Ordinal);
     }
 
     public void Dispose()
