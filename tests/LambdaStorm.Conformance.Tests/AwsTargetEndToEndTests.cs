@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace LambdaStorm.Conformance.Tests;
@@ -59,13 +58,7 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         var file = Path.Combine(_dir, $"scenario-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(file, yaml, TestContext.Current.CancellationToken);
         var results = Path.Combine(_dir, "results");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lambdastorm.dll"));
         foreach (var a in command == "run" ? new[] { "run", file, "--plain", "--metrics-port", "0", "--results", results } : [command, file])
         {
@@ -87,26 +80,7 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         psi.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
         psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         psi.Environment["DOTNET_NOLOGO"] = "1";
-        var output = new StringBuilder();
-        using var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(TimeSpan.FromMinutes(3));
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"lambdastorm run did not finish\n{output}");
-        }
-
-        p.WaitForExit();
+        var (exitCode, output) = await ChildProcess.RunAsync(psi, TimeSpan.FromMinutes(3), $"lambdastorm {command}");
         var summaryFile = Directory.Exists(results) ? Directory.GetFiles(results, "summary.json", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).LastOrDefault() : null;
         JsonElement? summary = summaryFile is null ? null : JsonDocument.Parse(await File.ReadAllTextAsync(summaryFile, TestContext.Current.CancellationToken)).RootElement.Clone();
         if (summaryFile is not null)
@@ -114,10 +88,7 @@ public sealed class AwsTargetEndToEndTests : IDisposable
             Directory.Move(Path.GetDirectoryName(summaryFile)!, Path.Combine(_dir, "done-" + Guid.NewGuid().ToString("N")));
         }
 
-        lock (output)
-        {
-            return (p.ExitCode, output.ToString(), summary);
-        }
+        return (exitCode, output, summary);
     }
 
     private static List<(string Path, string Outcome, string? Reason, long Count)> Outcomes(JsonElement summary) =>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace LambdaStorm.Conformance.Tests;
 
@@ -21,40 +20,13 @@ public sealed class ProbeFunctionTests
             Assert.Fail($"{probe}/node_modules is missing: run ./test.sh (it runs `npm ci` in functions/probe), or `npm ci` there yourself.");
         }
 
-        var psi = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = probe,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo("node") { WorkingDirectory = probe };
         psi.ArgumentList.Add("--test");
         psi.ArgumentList.Add("--test-reporter=tap");
         psi.ArgumentList.Add("test/");
         psi.Environment["NO_COLOR"] = "1";
-        var output = new StringBuilder();
-        using var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(Timeout);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit(10_000);
-            Assert.Fail($"node --test functions/probe/test did not finish within {Timeout.TotalSeconds:0} s\n{output}");
-        }
-
-        p.WaitForExit();
-        var text = output.ToString();
-        Assert.True(p.ExitCode == 0, $"node --test functions/probe/test exited with {p.ExitCode}\n{text}");
+        var (exitCode, text) = await ChildProcess.RunAsync(psi, Timeout, "node --test functions/probe/test");
+        Assert.True(exitCode == 0, $"node --test functions/probe/test exited with {exitCode}\n{text}");
 
         // The TAP summary must show the tests actually ran: at least the handler cases, none failed.
         var passed = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("# pass ", StringComparison.Ordinal));

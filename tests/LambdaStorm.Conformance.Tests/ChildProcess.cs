@@ -1,0 +1,53 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+
+namespace LambdaStorm.Conformance.Tests;
+
+/// <summary>Runs a child process to its end with stdout and stderr collected together; kills it (and fails) past a timeout.</summary>
+internal static class ChildProcess
+{
+    /// <summary>Starts <paramref name="psi"/> (output redirection is set here) and waits for it.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo psi, TimeSpan timeout, string what)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+        var output = new StringBuilder();
+        using var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        try
+        {
+            p.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            Assert.Fail($"cannot start {psi.FileName} for {what}: {ex.Message}");
+        }
+
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit(10_000);
+            lock (output)
+            {
+                Assert.Fail($"{what} did not finish within {timeout.TotalSeconds:0} s\n{output}");
+            }
+        }
+
+        p.WaitForExit(); // drains the redirected output
+        lock (output)
+        {
+            return (p.ExitCode, output.ToString());
+        }
+    }
+}
