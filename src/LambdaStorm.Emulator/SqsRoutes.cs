@@ -353,29 +353,8 @@ internal sealed class SqsRoutes
         return WithQueue(ctx, r, q => Empty(ctx, _model.DeleteMessage(q, handle)));
     }
 
-    private Task DeleteMessageBatch(HttpContext ctx, SqsRequest r)
-    {
-        var entries = r.Entries();
-        return WithQueue(ctx, r, q =>
-        {
-            if (CheckBatch(entries, r, "DeleteMessageBatchRequestEntry") is { } batchError)
-            {
-                return SqsProtocol.WriteErrorAsync(ctx, batchError);
-            }
-
-            var ids = entries!.Select(e => r.String(e, "Id")!).ToList();
-            var handles = entries!.Select(e => r.Required(e, "ReceiptHandle")).ToList();
-            if (r.Error is { } error)
-            {
-                return SqsProtocol.WriteErrorAsync(ctx, error);
-            }
-
-            var result = _model.DeleteMessageBatch(q, handles);
-            return result.IsSuccess
-                ? WriteBatchResult(ctx, ids, result.Value.Select(x => x.Error).ToList())
-                : SqsProtocol.WriteErrorAsync(ctx, result.Error);
-        });
-    }
+    private Task DeleteMessageBatch(HttpContext ctx, SqsRequest r) =>
+        HandleBatch(ctx, r, "DeleteMessageBatchRequestEntry", e => r.Required(e, "ReceiptHandle"), _model.DeleteMessageBatch);
 
     private Task ChangeMessageVisibility(HttpContext ctx, SqsRequest r)
     {
@@ -386,24 +365,33 @@ internal sealed class SqsRoutes
             : Empty(ctx, _model.ChangeMessageVisibility(q, handle, TimeSpan.FromSeconds(seconds))));
     }
 
-    private Task ChangeMessageVisibilityBatch(HttpContext ctx, SqsRequest r)
+    private Task ChangeMessageVisibilityBatch(HttpContext ctx, SqsRequest r) =>
+        HandleBatch(
+            ctx, r, "ChangeMessageVisibilityBatchRequestEntry",
+            e => (r.Required(e, "ReceiptHandle"), TimeSpan.FromSeconds(r.Int(e, "VisibilityTimeout") ?? 0)),
+            _model.ChangeMessageVisibilityBatch);
+
+    /// <summary>A receipt-handle batch (delete, change visibility): request checks, one model call, per-entry results.</summary>
+    private static Task HandleBatch<TEntry, TResult>(
+        HttpContext ctx, SqsRequest r, string entryShape, Func<JsonElement, TEntry> read,
+        Func<string, IReadOnlyList<TEntry>, QueueResult<IReadOnlyList<QueueResult<TResult>>>> apply)
     {
         var entries = r.Entries();
         return WithQueue(ctx, r, q =>
         {
-            if (CheckBatch(entries, r, "ChangeMessageVisibilityBatchRequestEntry") is { } batchError)
+            if (CheckBatch(entries, r, entryShape) is { } batchError)
             {
                 return SqsProtocol.WriteErrorAsync(ctx, batchError);
             }
 
             var ids = entries!.Select(e => r.String(e, "Id")!).ToList();
-            var changes = entries!.Select(e => (r.Required(e, "ReceiptHandle"), TimeSpan.FromSeconds(r.Int(e, "VisibilityTimeout") ?? 0))).ToList();
+            var items = entries!.Select(read).ToList();
             if (r.Error is { } error)
             {
                 return SqsProtocol.WriteErrorAsync(ctx, error);
             }
 
-            var result = _model.ChangeMessageVisibilityBatch(q, changes);
+            var result = apply(q, items);
             return result.IsSuccess
                 ? WriteBatchResult(ctx, ids, result.Value.Select(x => x.Error).ToList())
                 : SqsProtocol.WriteErrorAsync(ctx, result.Error);

@@ -98,4 +98,48 @@ internal static class NodeScript
             return (p.ExitCode, output.ToString());
         }
     }
+
+    /// <summary>Runs <paramref name="script"/> against a fresh <c>lambdastorm emulator</c>; fails with the script's and the emulator's output.</summary>
+    public static async Task PassesAgainstEmulatorAsync(string script, string package, TimeSpan startTimeout, TimeSpan scriptTimeout)
+    {
+        RequireInstalledPackages(package);
+        using var emulator = await EmulatorProcess.StartAsync(startTimeout);
+
+        var (exitCode, output) = await RunAsync(new Dictionary<string, string> { ["LAMBDASTORM_ENDPOINT"] = emulator.Endpoint }, scriptTimeout, script);
+
+        Assert.True(exitCode == 0, $"node {script} exited with {exitCode} against {emulator.Endpoint}\n{output}\n{emulator.Output}");
+    }
+
+    /// <summary>
+    /// Against an emulator started with <c>--require-auth test:secret</c>: <paramref name="script"/> passes with the right
+    /// secret, and with a wrong one (<c>LAMBDASTORM_EXPECT_AUTH_FAILURE=1</c>) checks that every call is refused.
+    /// </summary>
+    public static async Task PassesWithRequiredAuthAsync(string script, string package, TimeSpan startTimeout, TimeSpan scriptTimeout)
+    {
+        RequireInstalledPackages(package);
+        using var emulator = await EmulatorProcess.StartAsync(startTimeout, "--require-auth", "test:secret");
+
+        var (exitCode, output) = await RunAsync(
+            new Dictionary<string, string>
+            {
+                ["LAMBDASTORM_ENDPOINT"] = emulator.Endpoint,
+                ["LAMBDASTORM_ACCESS_KEY"] = "test",
+                ["LAMBDASTORM_SECRET_KEY"] = "secret",
+            },
+            scriptTimeout,
+            script);
+        Assert.True(exitCode == 0, $"with the right secret, node {script} exited with {exitCode}\n{output}\n{emulator.Output}");
+
+        (exitCode, output) = await RunAsync(
+            new Dictionary<string, string>
+            {
+                ["LAMBDASTORM_ENDPOINT"] = emulator.Endpoint,
+                ["LAMBDASTORM_ACCESS_KEY"] = "test",
+                ["LAMBDASTORM_SECRET_KEY"] = "not-the-secret",
+                ["LAMBDASTORM_EXPECT_AUTH_FAILURE"] = "1",
+            },
+            scriptTimeout,
+            script);
+        Assert.True(exitCode == 0, $"with a wrong secret, node {script} (LAMBDASTORM_EXPECT_AUTH_FAILURE=1) exited with {exitCode}\n{output}\n{emulator.Output}");
+    }
 }

@@ -12,44 +12,10 @@ public sealed class SqsConformanceTests
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task The_AWS_JavaScript_SDK_drives_the_emulators_SQS_as_it_drives_SQS()
-    {
-        NodeScript.RequireInstalledPackages("client-sqs");
-        using var emulator = await EmulatorProcess.StartAsync(StartTimeout);
-
-        var (exitCode, output) = await NodeScript.RunAsync(
-            new Dictionary<string, string> { ["LAMBDASTORM_ENDPOINT"] = emulator.Endpoint }, ScriptTimeout, NodeScript.SqsScript);
-
-        Assert.True(exitCode == 0, $"node {NodeScript.SqsScript} exited with {exitCode} against {emulator.Endpoint}\n{output}\n{emulator.Output}");
-    }
+    public Task The_AWS_JavaScript_SDK_drives_the_emulators_SQS_as_it_drives_SQS() =>
+        NodeScript.PassesAgainstEmulatorAsync(NodeScript.SqsScript, "client-sqs", StartTimeout, ScriptTimeout);
 
     [Fact]
-    public async Task With_require_auth_SQS_calls_signed_with_the_right_secret_pass_and_a_wrong_one_gets_a_signature_error()
-    {
-        NodeScript.RequireInstalledPackages("client-sqs");
-        using var emulator = await EmulatorProcess.StartAsync(StartTimeout, "--require-auth", "test:secret");
-
-        var (exitCode, output) = await NodeScript.RunAsync(
-            new Dictionary<string, string>
-            {
-                ["LAMBDASTORM_ENDPOINT"] = emulator.Endpoint,
-                ["LAMBDASTORM_ACCESS_KEY"] = "test",
-                ["LAMBDASTORM_SECRET_KEY"] = "secret",
-            },
-            ScriptTimeout,
-            NodeScript.SqsScript);
-        Assert.True(exitCode == 0, $"with the right secret, node {NodeScript.SqsScript} exited with {exitCode}\n{output}\n{emulator.Output}");
-
-        (exitCode, output) = await NodeScript.RunAsync(
-            new Dictionary<string, string>
-            {
-                ["LAMBDASTORM_ENDPOINT"] = emulator.Endpoint,
-                ["LAMBDASTORM_ACCESS_KEY"] = "test",
-                ["LAMBDASTORM_SECRET_KEY"] = "not-the-secret",
-                ["LAMBDASTORM_EXPECT_AUTH_FAILURE"] = "1",
-            },
-            ScriptTimeout,
-            NodeScript.SqsScript);
-        Assert.True(exitCode == 0, $"with a wrong secret, node {NodeScript.SqsScript} (LAMBDASTORM_EXPECT_AUTH_FAILURE=1) exited with {exitCode}\n{output}\n{emulator.Output}");
-    }
+    public Task With_require_auth_SQS_calls_signed_with_the_right_secret_pass_and_a_wrong_one_gets_a_signature_error() =>
+        NodeScript.PassesWithRequiredAuthAsync(NodeScript.SqsScript, "client-sqs", StartTimeout, ScriptTimeout);
 }

@@ -81,11 +81,7 @@ internal sealed partial class LambdaModel
     /// <summary><c>GetQueueUrl</c> and friends: the queue with this name, URL or ARN.</summary>
     public QueueResult<QueueState> GetQueue(string nameUrlOrArn)
     {
-        lock (_gate)
-        {
-            AdvanceLocked();
-            return FindQueueLocked(nameUrlOrArn) is { } q ? q : QueueErrors.QueueDoesNotExist();
-        }
+        return OnQueue<QueueState>(nameUrlOrArn, q => q);
     }
 
     /// <summary><c>ListQueues</c>: names in ordinal order, optionally only those starting with <paramref name="prefix"/>.</summary>
@@ -100,14 +96,8 @@ internal sealed partial class LambdaModel
     /// <summary><c>DeleteQueue</c>: the queue and its messages go at once; waiting long polls return.</summary>
     public QueueResult<Unit> DeleteQueue(string nameUrlOrArn)
     {
-        lock (_gate)
+        return OnQueue<Unit>(nameUrlOrArn, q =>
         {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
             _queues.Remove(q.Name);
             q.Deleted = true;
             foreach (var m in q.Live.Values)
@@ -118,20 +108,14 @@ internal sealed partial class LambdaModel
             q.Live.Clear();
             NotifyAvailable(q);
             return Unit.Value;
-        }
+        });
     }
 
     /// <summary><c>PurgeQueue</c>: removes every message (visible, in flight, delayed); a second purge within 60 s is <c>PurgeQueueInProgress</c>.</summary>
     public QueueResult<Unit> PurgeQueue(string nameUrlOrArn)
     {
-        lock (_gate)
+        return OnQueue<Unit>(nameUrlOrArn, q =>
         {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
             if (q.LastPurgeTicks is { } last && _nowTicks - last < TimeSpan.TicksPerMinute)
             {
                 return QueueErrors.PurgeQueueInProgress(q.Name);
@@ -145,41 +129,29 @@ internal sealed partial class LambdaModel
             }
 
             return Unit.Value;
-        }
+        });
     }
 
     /// <summary><c>GetQueueAttributes</c>: <c>All</c> or the named attributes; unknown names are <c>InvalidAttributeName</c>.</summary>
     public QueueResult<IReadOnlyDictionary<string, string>> GetQueueAttributes(string nameUrlOrArn, IEnumerable<string>? names)
     {
         var list = names?.ToList() ?? [];
-        lock (_gate)
+        return OnQueue<IReadOnlyDictionary<string, string>>(nameUrlOrArn, q =>
         {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
             if (QueueAttributes.CheckNames(list) is { } error)
             {
                 return error;
             }
 
             return QueueResult<IReadOnlyDictionary<string, string>>.Ok(QueueAttributes.Read(q, list));
-        }
+        });
     }
 
     /// <summary><c>SetQueueAttributes</c>: all-or-nothing; a changed retention period applies to messages already in the queue.</summary>
     public QueueResult<Unit> SetQueueAttributes(string nameUrlOrArn, IReadOnlyDictionary<string, string> attributes)
     {
-        lock (_gate)
+        return OnQueue<Unit>(nameUrlOrArn, q =>
         {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
             if (QueueAttributes.Parse(attributes, FindQueueLocked, out var changes) is { } error)
             {
                 return error;
@@ -195,17 +167,13 @@ internal sealed partial class LambdaModel
             }
 
             return Unit.Value;
-        }
+        });
     }
 
     /// <summary>Message counts of a queue (the <c>ApproximateNumberOf*</c> attributes).</summary>
     public QueueResult<QueueCounters> GetQueueCounters(string nameUrlOrArn)
     {
-        lock (_gate)
-        {
-            AdvanceLocked();
-            return FindQueueLocked(nameUrlOrArn) is { } q ? q.Counters : QueueErrors.QueueDoesNotExist();
-        }
+        return OnQueue<QueueCounters>(nameUrlOrArn, q => q.Counters);
     }
 
     /// <summary>Counts and lifetime totals of every queue, in name order (for metrics).</summary>
@@ -228,6 +196,16 @@ internal sealed partial class LambdaModel
         }
     }
 
+    /// <summary>Runs <paramref name="action"/> under the lock (after processing due events) on the queue, or answers <c>QueueDoesNotExist</c>.</summary>
+    private QueueResult<T> OnQueue<T>(string nameUrlOrArn, Func<QueueState, QueueResult<T>> action)
+    {
+        lock (_gate)
+        {
+            AdvanceLocked();
+            return FindQueueLocked(nameUrlOrArn) is { } q ? action(q) : QueueErrors.QueueDoesNotExist();
+        }
+    }
+
     /// <summary>The ARN a queue of this model has (or would have) for <paramref name="name"/>.</summary>
     public string QueueArn(string name) => $"arn:aws:sqs:{_account.Region}:{_account.AccountId}:{name}";
 
@@ -242,16 +220,7 @@ internal sealed partial class LambdaModel
     public QueueResult<SentMessage> SendMessage(
         string nameUrlOrArn, string body, IReadOnlyDictionary<string, MessageAttribute>? attributes = null, TimeSpan? delay = null, string? traceHeader = null)
     {
-        lock (_gate)
-        {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
-            return SendCheckedLocked(q, new SendEntry(body, attributes, delay, traceHeader));
-        }
+        return OnQueue<SentMessage>(nameUrlOrArn, q => SendCheckedLocked(q, new SendEntry(body, attributes, delay, traceHeader)));
     }
 
     /// <summary>
@@ -261,14 +230,8 @@ internal sealed partial class LambdaModel
     public QueueResult<IReadOnlyList<QueueResult<SentMessage>>> SendMessageBatch(string nameUrlOrArn, IReadOnlyList<SendEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        lock (_gate)
+        return OnQueue<IReadOnlyList<QueueResult<SentMessage>>>(nameUrlOrArn, q =>
         {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
             var results = new QueueResult<SentMessage>[entries.Count];
             for (var i = 0; i < entries.Count; i++)
             {
@@ -276,7 +239,7 @@ internal sealed partial class LambdaModel
             }
 
             return QueueResult<IReadOnlyList<QueueResult<SentMessage>>>.Ok(results);
-        }
+        });
     }
 
     /// <summary>
@@ -296,16 +259,8 @@ internal sealed partial class LambdaModel
                 $"Value {(long)v.TotalSeconds} for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= {QueueSettings.MaxVisibilitySeconds}, if provided.");
         }
 
-        lock (_gate)
-        {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
-            return QueueResult<IReadOnlyList<ReceivedMessage>>.Ok(ReceiveLocked(q, maxMessages, visibilityTimeout ?? TimeSpan.FromSeconds(q.VisibilityTimeoutSeconds)));
-        }
+        return OnQueue(nameUrlOrArn, q => QueueResult<IReadOnlyList<ReceivedMessage>>.Ok(
+            ReceiveLocked(q, maxMessages, visibilityTimeout ?? TimeSpan.FromSeconds(q.VisibilityTimeoutSeconds))));
     }
 
     /// <summary>
@@ -315,32 +270,14 @@ internal sealed partial class LambdaModel
     /// </summary>
     public QueueResult<bool> DeleteMessage(string nameUrlOrArn, string receiptHandle)
     {
-        lock (_gate)
-        {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
-            return DeleteCheckedLocked(q, receiptHandle);
-        }
+        return OnQueue<bool>(nameUrlOrArn, q => DeleteCheckedLocked(q, receiptHandle));
     }
 
     /// <summary><c>DeleteMessageBatch</c> under one lock: per-entry results.</summary>
     public QueueResult<IReadOnlyList<QueueResult<bool>>> DeleteMessageBatch(string nameUrlOrArn, IReadOnlyList<string> receiptHandles)
     {
         ArgumentNullException.ThrowIfNull(receiptHandles);
-        lock (_gate)
-        {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
-            return QueueResult<IReadOnlyList<QueueResult<bool>>>.Ok(receiptHandles.Select(h => DeleteCheckedLocked(q, h)).ToArray());
-        }
+        return OnQueue(nameUrlOrArn, q => QueueResult<IReadOnlyList<QueueResult<bool>>>.Ok(receiptHandles.Select(h => DeleteCheckedLocked(q, h)).ToArray()));
     }
 
     /// <summary>
@@ -351,16 +288,7 @@ internal sealed partial class LambdaModel
     /// </summary>
     public QueueResult<Unit> ChangeMessageVisibility(string nameUrlOrArn, string receiptHandle, TimeSpan visibilityTimeout)
     {
-        lock (_gate)
-        {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
-            return ChangeVisibilityCheckedLocked(q, receiptHandle, visibilityTimeout);
-        }
+        return OnQueue<Unit>(nameUrlOrArn, q => ChangeVisibilityCheckedLocked(q, receiptHandle, visibilityTimeout));
     }
 
     /// <summary><c>ChangeMessageVisibilityBatch</c> under one lock: per-entry results.</summary>
@@ -368,16 +296,8 @@ internal sealed partial class LambdaModel
         string nameUrlOrArn, IReadOnlyList<(string ReceiptHandle, TimeSpan VisibilityTimeout)> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        lock (_gate)
-        {
-            AdvanceLocked();
-            if (FindQueueLocked(nameUrlOrArn) is not { } q)
-            {
-                return QueueErrors.QueueDoesNotExist();
-            }
-
-            return QueueResult<IReadOnlyList<QueueResult<Unit>>>.Ok(entries.Select(e => ChangeVisibilityCheckedLocked(q, e.ReceiptHandle, e.VisibilityTimeout)).ToArray());
-        }
+        return OnQueue(nameUrlOrArn, q => QueueResult<IReadOnlyList<QueueResult<Unit>>>.Ok(
+            entries.Select(e => ChangeVisibilityCheckedLocked(q, e.ReceiptHandle, e.VisibilityTimeout)).ToArray()));
     }
 
     /// <summary>
