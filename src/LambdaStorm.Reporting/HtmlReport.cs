@@ -59,6 +59,11 @@ public static class HtmlReport
             sb.Append("<a href=\"#lambda\">Lambda</a>");
         }
 
+        if (journal.Ledger is not null)
+        {
+            sb.Append("<a href=\"#ledger\">Ledger</a>");
+        }
+
         var extras = extraSections?.ToList() ?? [];
         foreach (var x in extras)
         {
@@ -81,6 +86,11 @@ public static class HtmlReport
         if (s.Lambda is { } l)
         {
             LambdaSection(sb, l);
+        }
+
+        if (journal.Ledger is { } ledger)
+        {
+            LedgerHtml.Section(sb, ledger, t.Bands);
         }
 
         if (s.Warnings.Length > 0)

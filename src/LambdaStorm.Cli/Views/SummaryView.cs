@@ -61,6 +61,11 @@ internal static class SummaryView
             PrintLambda(console, l);
         }
 
+        if (s.Ledger is { } ledger)
+        {
+            PrintLedger(console, ledger);
+        }
+
         foreach (var w in s.Warnings)
         {
             console.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
@@ -105,6 +110,30 @@ internal static class SummaryView
 
         t.AddRow("estimated cost", $"x86_64 ${l.Cost.TotalX86Usd.ToString("0.######", CultureInfo.InvariantCulture)}, arm64 ${l.Cost.TotalArm64Usd.ToString("0.######", CultureInfo.InvariantCulture)} ({l.Cost.BilledGbSeconds.ToString("0.##", CultureInfo.InvariantCulture)} GB-s, {N(l.Cost.Requests)} requests)");
         console.Write(t);
+    }
+
+    /// <summary>The delivery ledger: every sent id in one class, duplicates, attempts, end-to-end latency, drain time.</summary>
+    internal static void PrintLedger(IAnsiConsole console, Ledger.LedgerReport l)
+    {
+        var t = new Table().Border(TableBorder.Rounded).Title($"delivery ledger ({N(l.Sent)} ids sent on the async and queue paths; source {l.Source} at the end)");
+        t.AddColumns("first attempt", "after retry", "dlq", "expired", "in flight", "lost", "unknown", "rejected", "duplicates");
+        string Bad(long v) => v > 0 ? $"[red]{N(v)}[/]" : N(v);
+        t.AddRow(
+            N(l.Count(Ledger.DeliveryClass.FirstAttempt)), N(l.Count(Ledger.DeliveryClass.AfterRetry)), N(l.Count(Ledger.DeliveryClass.DeadLettered)),
+            N(l.Count(Ledger.DeliveryClass.Expired)), N(l.Count(Ledger.DeliveryClass.InFlight)), Bad(l.Count(Ledger.DeliveryClass.Lost)),
+            N(l.Count(Ledger.DeliveryClass.Unknown)), N(l.Count(Ledger.DeliveryClass.Rejected)), N(l.Duplicates));
+        console.Write(t);
+        var e = l.EndToEndMs;
+        console.MarkupLineInterpolated($"ledger: {l.Attempts:N0} attempts ({l.FailedAttempts:N0} failed, {l.Redeliveries:N0} re-deliveries); processed by attempt: {string.Join(", ", l.ProcessedByAttempt.Select(kv => $"#{kv.Key} {kv.Value:N0}"))}");
+        if (e.Count > 0)
+        {
+            console.MarkupLineInterpolated($"ledger: end to end (intended send to processed) p50 {Ms(e.P50)}, p99 {Ms(e.P99)}, max {Ms(e.Max)}{(l.DrainSeconds is { } d ? $"; drained {d.ToString("0.#", CultureInfo.InvariantCulture)}s after the load" : string.Empty)}");
+        }
+
+        if (l.Poisoned > 0)
+        {
+            console.MarkupLineInterpolated($"ledger: {l.Poisoned:N0} poison pills, {l.PoisonedDeadLettered:N0} of them in the DLQ; {l.GoodDeadLettered:N0} good ids in the DLQ; {l.DelayedGood:N0} good ids delayed by re-delivery (p50 {Ms(l.DelayedGoodMs.P50)}, max {Ms(l.DelayedGoodMs.Max)})");
+        }
     }
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);

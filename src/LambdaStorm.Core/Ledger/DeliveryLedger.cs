@@ -301,14 +301,14 @@ internal sealed class DeliveryLedger : ILedgerInput
 
             return new LedgerReport(
                 _sent,
-                classes.ToImmutableDictionary(kv => kv.Key.Name(), kv => kv.Value),
+                classes.ToImmutableSortedDictionary(kv => kv.Key.Name(), kv => kv.Value, StringComparer.Ordinal),
                 classes[DeliveryClass.FirstAttempt] + classes[DeliveryClass.AfterRetry],
                 duplicates,
                 duplicatedIds,
                 attempts,
                 failedAttempts,
                 redeliveries,
-                byAttempt.ToImmutableDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
+                byAttempt.ToImmutableSortedDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value, StringComparer.Ordinal),
                 _deadLetterArrivals - _unmatchedDeadLetters,
                 poisoned,
                 poisonedDeadLettered,
@@ -320,9 +320,10 @@ internal sealed class DeliveryLedger : ILedgerInput
                 QueuePeaks(),
                 _unmatchedReceipts + _unmatchedDeadLetters,
                 SourceName(source),
-                byPath.OrderBy(kv => kv.Key).ToImmutableDictionary(
+                byPath.ToImmutableSortedDictionary(
                     kv => kv.Key.Name(),
-                    kv => kv.Value.ToImmutableDictionary(x => x.Key.Name(), x => x.Value)));
+                    kv => kv.Value.ToImmutableSortedDictionary(x => x.Key.Name(), x => x.Value, StringComparer.Ordinal),
+                    StringComparer.Ordinal));
         }
     }
 
@@ -522,14 +523,14 @@ public sealed record QueuePeak(string Queue, string Role, long Peak, long Last, 
 /// <param name="ClassesByPath">Classes per path.</param>
 public sealed record LedgerReport(
     long Sent,
-    ImmutableDictionary<string, long> Classes,
+    ImmutableSortedDictionary<string, long> Classes,
     long Processed,
     long Duplicates,
     long DuplicatedIds,
     long Attempts,
     long FailedAttempts,
     long Redeliveries,
-    ImmutableDictionary<string, long> ProcessedByAttempt,
+    ImmutableSortedDictionary<string, long> ProcessedByAttempt,
     long DeadLetterArrivals,
     long Poisoned,
     long PoisonedDeadLettered,
@@ -541,7 +542,7 @@ public sealed record LedgerReport(
     ImmutableArray<QueuePeak> Queues,
     long Unmatched,
     string Source,
-    ImmutableDictionary<string, ImmutableDictionary<string, long>> ClassesByPath)
+    ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, long>> ClassesByPath)
 {
     /// <summary>Ids in a class.</summary>
     public long Count(DeliveryClass c) => Classes.GetValueOrDefault(c.Name());

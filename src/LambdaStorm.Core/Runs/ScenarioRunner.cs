@@ -70,36 +70,48 @@ internal static class ScenarioRunner
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var factory = new InvocationFactory(scenario, runId);
         var emulatorTarget = scenario.Target as TargetSpec.Emulator;
-        await using var embedded = emulatorTarget is not null && !options.Simulated && options.EmulatorLauncher is { } launcher
+        var external = emulatorTarget?.Endpoint; // a running 'lambdastorm emulator' (target.endpoint)
+        if (external is not null && options.Simulated)
+        {
+            throw new InvalidOperationException("simulate runs the scenario's own model; a scenario with 'target.endpoint' can only be run");
+        }
+
+        await using var embedded = emulatorTarget is not null && external is null && !options.Simulated && options.EmulatorLauncher is { } launcher
             ? await launcher.StartAsync(emulatorTarget.Model, time, stop).ConfigureAwait(false)
             : null;
-        await using var host = emulatorTarget is not null && embedded is null ? new ModelHost(emulatorTarget.Model, time) : null;
+        await using var host = emulatorTarget is not null && external is null && embedded is null ? new ModelHost(emulatorTarget.Model, time) : null;
         var model = embedded?.Model ?? host?.Model;
         var statistics = embedded is not null ? new Lambda.ModelStatistics(embedded.Model) : host?.Statistics;
-        await using var target = embedded is not null
-            ? new LambdaHttpTarget(EmbeddedEndpoint(embedded, scenario), scenario.MaxInFlight)
+        await using var target = embedded is not null || external is not null
+            ? new LambdaHttpTarget(HttpEndpoint(embedded?.BaseAddress ?? external!, model?.Account.Region ?? emulatorTarget!.Model.Account.Region, scenario), scenario.MaxInFlight)
             : host is not null ? new ModelTarget(host, scenario.Function!) : CreateTarget(scenario, time, options);
         if (target is LambdaHttpTarget lambdaClient)
         {
             await lambdaClient.WarmUpAsync(scenario.MaxInFlight, stop).ConfigureAwait(false);
         }
 
+        await using var ledger = Ledger.LedgerSession.Create(scenario, host, embedded?.BaseAddress ?? external, embedded?.Model, time);
+        var invoked = ledger?.Wrap(target) ?? target;
+
         var folder = ResultsFolder.Create(options.ResultsRoot, scenario.Name, time.GetUtcNow());
         using var journal = new JournalWriter(folder.Journal);
         var aggregate = new RunAggregate();
-        using var engine = new LoadEngine(schedule, factory, _ => target, EngineSettings.For(scenario, time), time);
+        using var engine = new LoadEngine(schedule, factory, _ => invoked, EngineSettings.For(scenario, time), time);
 
         var header = new JournalHeader(runId, scenario.Name, time.GetUtcNow(), options.Simulated, target.Describe, schedule.Duration, schedule.TotalArrivals, scenario.Source);
         journal.WriteHeader(header);
         engine.Snapshot += s =>
         {
             journal.WriteInterval(s);
+            ledger?.WriteTo(journal);
             aggregate.Add(s);
             observer?.OnInterval(s);
         };
 
-        observer?.OnStarted(new RunStarted(scenario, schedule, target.Describe, folder.Path, runId));
+        observer?.OnStarted(new RunStarted(scenario, schedule, invoked.Describe, folder.Path, runId));
+        ledger?.Start(time.GetUtcNow());
         var result = await engine.RunAsync(stop).ConfigureAwait(false);
+        ledger?.LoadEnded(result.StartedAt + TimeSpan.FromSeconds(Math.Min(schedule.Duration, result.Elapsed.TotalSeconds)));
         LambdaSummary? lambda = null;
         var warnings = new List<string>(options.SummaryNotes?.Invoke() ?? []);
         if (model is not null && statistics is not null)
@@ -116,11 +128,23 @@ internal static class ScenarioRunner
             journal.WriteModel(lambda);
         }
 
+        Ledger.LedgerReport? ledgerReport = null;
+        if (ledger is not null)
+        {
+            var settle = scenario.Settle ?? (options.Simulated ? RunOptions.SimulatedSettleLimit : Ledger.LedgerSession.DefaultLiveSettle);
+            var (report, warning) = await ledger.FinishAsync(journal, settle, stop).ConfigureAwait(false);
+            ledgerReport = report;
+            if (warning is not null)
+            {
+                warnings.Add(warning);
+            }
+        }
+
         var end = new JournalEnd(time.GetUtcNow(), result.Stopped ? "stopped" : "completed", result.Elapsed.TotalSeconds, result.Interrupted);
         journal.WriteEnd(end);
         journal.Dispose();
 
-        var summary = RunSummary.Build(header with { StartedAt = result.StartedAt }, aggregate, end, scenario, warnings, lambda);
+        var summary = RunSummary.Build(header with { StartedAt = result.StartedAt }, aggregate, end, scenario, warnings, lambda, ledgerReport);
         await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), CancellationToken.None).ConfigureAwait(false);
         if (options.Artifacts is { } artifacts)
         {
@@ -152,7 +176,7 @@ internal static class ScenarioRunner
             warnings.Add("the scenario echoed in the journal no longer loads, so thresholds were not evaluated: " + string.Join("; ", load.Errors));
         }
 
-        var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings, contents.Lambda);
+        var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings, contents.Lambda, contents.Ledger?.Report);
         await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), ct).ConfigureAwait(false);
         if (artifacts is not null)
         {
@@ -183,12 +207,12 @@ internal static class ScenarioRunner
         return await run.ConfigureAwait(false);
     }
 
-    /// <summary>Static test credentials: the embedded emulator accepts any signature unless told to verify.</summary>
-    private static LambdaEndpoint EmbeddedEndpoint(IEmbeddedEmulator emulator, Scenario scenario) => new(
-        emulator.BaseAddress,
+    /// <summary>Static test credentials: the emulator accepts any signature unless told to verify.</summary>
+    private static LambdaEndpoint HttpEndpoint(Uri baseAddress, string region, Scenario scenario) => new(
+        baseAddress,
         scenario.Function!,
         null,
-        Amazon.RegionEndpoint.GetBySystemName(emulator.Model.Account.Region),
+        Amazon.RegionEndpoint.GetBySystemName(region),
         new Amazon.Runtime.BasicAWSCredentials("lambdastorm", "lambdastorm"),
         scenario.LogTailSample,
         scenario.Seed);

@@ -116,6 +116,17 @@ internal static class EmulatorTargetBinder
             BindMappings(r, esm.Value, options);
         }
 
+        // Async destinations and DLQs may name a queue of 'target.queues'; the model wants its ARN.
+        string ToArn(string target) => options.Queues.Any(q => q.Name == target)
+            ? $"arn:aws:sqs:{options.Account.Region}:{options.Account.AccountId}:{target}"
+            : target;
+        foreach (var f in options.Functions)
+        {
+            f.AsyncConfig.OnSuccess = f.AsyncConfig.OnSuccess is { } s ? ToArn(s) : null;
+            f.AsyncConfig.OnFailure = f.AsyncConfig.OnFailure is { } fl ? ToArn(fl) : null;
+            f.DeadLetterTargetArn = f.DeadLetterTargetArn is { } d ? ToArn(d) : null;
+        }
+
         if (!r.HasErrors)
         {
             foreach (var problem in options.Validate())

@@ -1,0 +1,320 @@
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using LambdaStorm.Lambda;
+using LambdaStorm.Targets;
+
+namespace LambdaStorm.Ledger;
+
+/// <summary>Which queues the ledger reads and watches. Part of internal API.</summary>
+/// <param name="SourceQueue">The queue the load sends to, or null (async only).</param>
+/// <param name="ReceiptQueues">Queues receipts arrive on.</param>
+/// <param name="DeadLetterQueues">Dead-letter queues and async destination queues.</param>
+/// <param name="Async">True when the load uses the async path (the model's async event queue is a source too).</param>
+internal sealed record LedgerPlan(string? SourceQueue, IReadOnlyList<string> ReceiptQueues, IReadOnlyList<string> DeadLetterQueues, bool Async)
+{
+    /// <summary>The plan for a scenario run on the model it configures: receipts, the source queue's DLQ, async DLQs and destinations that are queues.</summary>
+    public static LedgerPlan ForModel(LambdaModelOptions model, string? sourceQueue, bool async)
+    {
+        var queues = model.Queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
+        string? QueueOf(string? nameOrArn) => nameOrArn is null ? null
+            : queues.Contains(nameOrArn) ? nameOrArn
+            : nameOrArn.StartsWith("arn:aws:sqs:", StringComparison.Ordinal) && queues.Contains(nameOrArn[(nameOrArn.LastIndexOf(':') + 1)..]) ? nameOrArn[(nameOrArn.LastIndexOf(':') + 1)..]
+            : null;
+
+        var receipts = model.Functions.Select(f => QueueOf(f.ReceiptsQueue)).OfType<string>().Distinct().ToList();
+        var dead = new List<string>();
+        if (sourceQueue is not null && model.Queues.FirstOrDefault(q => q.Name == sourceQueue)?.DeadLetterQueue is { } dlq && QueueOf(dlq) is { } d)
+        {
+            dead.Add(d);
+        }
+
+        if (async)
+        {
+            foreach (var f in model.Functions)
+            {
+                dead.AddRange(new[] { f.DeadLetterTargetArn, f.AsyncConfig.OnFailure, f.AsyncConfig.OnSuccess }.Select(QueueOf).OfType<string>());
+            }
+        }
+
+        return new LedgerPlan(sourceQueue, receipts, [.. dead.Distinct().Where(x => !receipts.Contains(x))], async);
+    }
+}
+
+/// <summary>
+/// Reads the traces of sent ids — receipts, dead-letter and destination messages — and the queues' depth. Two readers
+/// feed one reconciling ledger: <see cref="SqsLedgerReader"/> (SQS's API through AWSSDK.SQS: the emulator over HTTP, or
+/// AWS) and <see cref="ModelLedgerReader"/> (the model's queues directly, for <c>simulate</c>). Part of internal API.
+/// </summary>
+internal interface ILedgerReader : IAsyncDisposable
+{
+    /// <summary>Reads (and deletes) every message waiting on the receipt and dead-letter queues; returns how many it read.</summary>
+    Task<int> DrainAsync(ILedgerInput ledger, CancellationToken ct);
+
+    /// <summary>Samples every watched queue's depth into the ledger and says whether the source still has work.</summary>
+    Task<SourceState> SampleAsync(ILedgerInput ledger, CancellationToken ct);
+}
+
+/// <summary>Turns one message read from a receipt or dead-letter queue into ledger evidence (one code path for both readers).</summary>
+internal static class LedgerMessages
+{
+    /// <summary>Feeds a message; false when it is not evidence (a foreign message).</summary>
+    public static bool Feed(ILedgerInput ledger, bool receipts, string queue, string body, string? lambdaStormId, DateTimeOffset at)
+    {
+        if (receipts)
+        {
+            if (!Receipt.TryParse(body, out var r))
+            {
+                return false;
+            }
+
+            ledger.RecordReceipt(r!);
+            return true;
+        }
+
+        if (!DeadLetterEvidence.TryParse(body, lambdaStormId, out var e))
+        {
+            return false;
+        }
+
+        ledger.RecordDeadLetter(queue, e!, at);
+        return true;
+    }
+}
+
+/// <summary>Reads the model's queues directly (simulate, in-process model runs). Part of internal API.</summary>
+internal sealed class ModelLedgerReader(LambdaModel model, LedgerPlan plan, Action? flush) : ILedgerReader
+{
+    public Task<int> DrainAsync(ILedgerInput ledger, CancellationToken ct)
+    {
+        var read = 0;
+        foreach (var (queue, receipts) in plan.ReceiptQueues.Select(q => (q, true)).Concat(plan.DeadLetterQueues.Select(q => (q, false))))
+        {
+            while (true)
+            {
+                var batch = model.ReceiveMessage(queue, 10, TimeSpan.FromMinutes(5));
+                if (!batch.IsSuccess || batch.Value.Count == 0)
+                {
+                    break;
+                }
+
+                var now = model.Now;
+                foreach (var m in batch.Value)
+                {
+                    var id = m.MessageAttributes.TryGetValue(QueueMessageAttributes.Id, out var a) ? a.StringValue : null;
+                    LedgerMessages.Feed(ledger, receipts, queue, m.Body, id, now);
+                    read++;
+                }
+
+                model.DeleteMessageBatch(queue, [.. batch.Value.Select(m => m.ReceiptHandle)]);
+            }
+        }
+
+        flush?.Invoke();
+        return Task.FromResult(read);
+    }
+
+    public Task<SourceState> SampleAsync(ILedgerInput ledger, CancellationToken ct)
+    {
+        var now = model.Now;
+        var busy = false;
+        void Sample(string queue, QueueRole role)
+        {
+            var c = model.GetQueueCounters(queue);
+            if (c.IsSuccess)
+            {
+                ledger.RecordQueueDepth(new QueueDepthSample(now, queue, role, c.Value.Visible, c.Value.NotVisible, c.Value.Delayed));
+                busy |= c.Value.Total > 0;
+            }
+        }
+
+        if (plan.SourceQueue is { } source)
+        {
+            Sample(source, QueueRole.Source);
+        }
+
+        if (plan.Async)
+        {
+            var pending = model.GetSnapshot().PendingAsyncEvents;
+            ledger.RecordQueueDepth(new QueueDepthSample(now, "async events", QueueRole.Source, pending, 0, 0));
+            busy |= pending > 0;
+        }
+
+        foreach (var q in plan.DeadLetterQueues)
+        {
+            Sample(q, QueueRole.DeadLetter);
+        }
+
+        foreach (var q in plan.ReceiptQueues)
+        {
+            Sample(q, QueueRole.Receipts);
+        }
+
+        busy |= !model.IsQuiescent;
+        return Task.FromResult(busy ? SourceState.Busy : SourceState.Quiescent);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// Reads receipts and dead-letter queues through SQS's API (AWSSDK.SQS): <c>ReceiveMessage</c> long polls (1 s, so it
+/// wakes as soon as a message arrives and never spins) and <c>DeleteMessageBatch</c>; depth from
+/// <c>GetQueueAttributes</c>. With the model at hand (the embedded emulator) it also asks the model for queued async
+/// events; without it (a separate emulator process, AWS) async work in flight cannot be seen, so an async run with ids
+/// still open reports the source as unreachable rather than quiescent. Part of internal API.
+/// </summary>
+internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvider time, LambdaModel? model) : ILedgerReader
+{
+    private static readonly List<string> DepthAttributes = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"];
+    private readonly Dictionary<string, string> _urls = new(StringComparer.Ordinal);
+    private List<string>? _deadLetters;
+
+    public async Task<int> DrainAsync(ILedgerInput ledger, CancellationToken ct)
+    {
+        var dead = await DeadLettersAsync(ct).ConfigureAwait(false);
+        var reads = plan.ReceiptQueues.Select(q => DrainQueueAsync(ledger, q, true, ct)).Concat(dead.Select(q => DrainQueueAsync(ledger, q, false, ct)));
+        return (await Task.WhenAll(reads).ConfigureAwait(false)).Sum();
+    }
+
+    private async Task<int> DrainQueueAsync(ILedgerInput ledger, string queue, bool receipts, CancellationToken ct)
+    {
+        var url = await UrlAsync(queue, ct).ConfigureAwait(false);
+        var read = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+            {
+                QueueUrl = url,
+                MaxNumberOfMessages = 10,
+                WaitTimeSeconds = read == 0 ? 1 : 0,
+                VisibilityTimeout = 300,
+                MessageAttributeNames = [QueueMessageAttributes.Id],
+            }, ct).ConfigureAwait(false);
+            var messages = response.Messages ?? [];
+            if (messages.Count == 0)
+            {
+                break;
+            }
+
+            var now = time.GetUtcNow();
+            foreach (var m in messages)
+            {
+                var id = m.MessageAttributes is { } attrs && attrs.TryGetValue(QueueMessageAttributes.Id, out var a) ? a.StringValue : null;
+                LedgerMessages.Feed(ledger, receipts, queue, m.Body, id, now);
+                read++;
+            }
+
+            await sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest
+            {
+                QueueUrl = url,
+                Entries = [.. messages.Select((m, i) => new DeleteMessageBatchRequestEntry { Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ReceiptHandle = m.ReceiptHandle })],
+            }, ct).ConfigureAwait(false);
+        }
+
+        return read;
+    }
+
+    public async Task<SourceState> SampleAsync(ILedgerInput ledger, CancellationToken ct)
+    {
+        var busy = false;
+        async Task Sample(string queue, QueueRole role)
+        {
+            var url = await UrlAsync(queue, ct).ConfigureAwait(false);
+            var a = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = url, AttributeNames = DepthAttributes }, ct).ConfigureAwait(false);
+            var sample = new QueueDepthSample(time.GetUtcNow(), queue, role, a.ApproximateNumberOfMessages, a.ApproximateNumberOfMessagesNotVisible, a.ApproximateNumberOfMessagesDelayed);
+            ledger.RecordQueueDepth(sample);
+            busy |= role != QueueRole.DeadLetter && sample.Total > 0;
+        }
+
+        if (plan.SourceQueue is { } source)
+        {
+            await Sample(source, QueueRole.Source).ConfigureAwait(false);
+        }
+
+        foreach (var q in await DeadLettersAsync(ct).ConfigureAwait(false))
+        {
+            await Sample(q, QueueRole.DeadLetter).ConfigureAwait(false);
+        }
+
+        foreach (var q in plan.ReceiptQueues)
+        {
+            await Sample(q, QueueRole.Receipts).ConfigureAwait(false);
+        }
+
+        if (model is not null)
+        {
+            var pending = model.GetSnapshot().PendingAsyncEvents;
+            if (plan.Async)
+            {
+                ledger.RecordQueueDepth(new QueueDepthSample(time.GetUtcNow(), "async events", QueueRole.Source, pending, 0, 0));
+            }
+
+            busy |= pending > 0 || !model.IsQuiescent;
+        }
+        else if (plan.Async)
+        {
+            return SourceState.Unreachable; // async work in a separate emulator or AWS is invisible from here
+        }
+
+        return busy ? SourceState.Busy : SourceState.Quiescent;
+    }
+
+    /// <summary>The plan's dead-letter queues, plus the source queue's redrive target as the queue itself reports it.</summary>
+    private async Task<List<string>> DeadLettersAsync(CancellationToken ct)
+    {
+        if (_deadLetters is not null)
+        {
+            return _deadLetters;
+        }
+
+        var list = plan.DeadLetterQueues.ToList();
+        if (plan.SourceQueue is { } source)
+        {
+            var url = await UrlAsync(source, ct).ConfigureAwait(false);
+            var a = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = url, AttributeNames = ["RedrivePolicy"] }, ct).ConfigureAwait(false);
+            if (a.Attributes?.TryGetValue("RedrivePolicy", out var policy) == true)
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(policy);
+                if (doc.RootElement.TryGetProperty("deadLetterTargetArn", out var arn) && arn.GetString() is { } dlqArn)
+                {
+                    var name = dlqArn[(dlqArn.LastIndexOf(':') + 1)..];
+                    if (!list.Contains(name))
+                    {
+                        list.Add(name);
+                    }
+                }
+            }
+        }
+
+        return _deadLetters = list;
+    }
+
+    private async Task<string> UrlAsync(string queue, CancellationToken ct)
+    {
+        lock (_urls)
+        {
+            if (_urls.TryGetValue(queue, out var known))
+            {
+                return known;
+            }
+        }
+
+        var url = await SqsClients.UrlOfAsync(sqs, queue, ct).ConfigureAwait(false);
+        lock (_urls)
+        {
+            _urls[queue] = url;
+        }
+
+        return url;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        sqs.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>True for the failures that mean the SQS endpoint cannot be asked (it is down, or refuses).</summary>
+    public static bool IsUnreachable(Exception ex) => ex is AmazonClientException or HttpRequestException or IOException or TimeoutException or TaskCanceledException;
+}

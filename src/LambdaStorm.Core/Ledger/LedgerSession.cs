@@ -1,0 +1,239 @@
+using LambdaStorm.Engine;
+using LambdaStorm.Results;
+using LambdaStorm.Scenarios;
+using LambdaStorm.Targets;
+
+namespace LambdaStorm.Ledger;
+
+/// <summary>
+/// The delivery ledger's part of one run: records every id the load sends on the async and queue paths, reads
+/// receipts, dead-letter and destination messages and queue depth during the run (every second) and after it (until
+/// every id has an outcome, the source goes quiet, or the settle time runs out), journals all of it, and reconciles.
+/// <see cref="Runs.ScenarioRunner"/> calls it in a few places; a cluster coordinator can drive a <see cref="DeliveryLedger"/>
+/// through <see cref="ILedgerInput"/> the same way. Part of internal API.
+/// </summary>
+internal sealed class LedgerSession : IAsyncDisposable
+{
+    /// <summary>How often depth is sampled and queues are read during the run.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Default settle time of a live run.</summary>
+    public static readonly TimeSpan DefaultLiveSettle = TimeSpan.FromMinutes(1);
+
+    private readonly ILedgerReader _reader;
+    private readonly IInvocationTarget? _queueTarget;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private LedgerJournal? _journal;
+    private Task _loop = Task.CompletedTask;
+    private SourceState _lastState = SourceState.Busy;
+    private string? _failure;
+
+    public LedgerSession(ILedgerReader reader, IInvocationTarget? queueTarget, TimeProvider time)
+    {
+        _reader = reader;
+        _queueTarget = queueTarget;
+        _time = time;
+    }
+
+    /// <summary>
+    /// The session for a scenario that sends on the async or queue path to an emulator target, or null. With a model
+    /// host (simulate, in-process) it reads the model's queues directly and sends to them; otherwise it goes through
+    /// SQS's API at <paramref name="endpoint"/> (the embedded emulator, or the running one of <c>target.endpoint</c>),
+    /// asking <paramref name="model"/> for queued async events when the emulator runs in this process.
+    /// </summary>
+    public static LedgerSession? Create(Scenario scenario, ModelHost? host, Uri? endpoint, Lambda.LambdaModel? model, TimeProvider time)
+    {
+        if (!scenario.UsesLedger || scenario.Target is not TargetSpec.Emulator emulator)
+        {
+            return null;
+        }
+
+        var async = scenario.Paths.Entries.Any(e => e.Path == InvocationPath.Async);
+        var plan = emulator.Endpoint is null
+            ? LedgerPlan.ForModel(emulator.Model, scenario.Queue, async)
+            : new LedgerPlan(scenario.Queue, emulator.ReceiptsQueue is { } r ? [r] : [], [], async);
+        if (host is not null)
+        {
+            return new LedgerSession(new ModelLedgerReader(host.Model, plan, host.Flush), scenario.Queue is { } q ? new ModelQueueTarget(host, q) : null, time);
+        }
+
+        if (endpoint is null)
+        {
+            return null;
+        }
+
+        var region = model?.Account.Region ?? emulator.Model.Account.Region;
+        var queueTarget = scenario.Queue is { } queue ? new SqsQueueTarget(SqsClients.Create(endpoint, region), queue, Math.Min(scenario.MaxInFlight, 32)) : null;
+        return new LedgerSession(new SqsLedgerReader(SqsClients.Create(endpoint, region), plan, time, model), queueTarget, time);
+    }
+
+    /// <summary>The ledger (valid after <see cref="Start"/>).</summary>
+    public DeliveryLedger Ledger => Journal.Ledger;
+
+    private LedgerJournal Journal => _journal ?? throw new InvalidOperationException("the ledger session has not started");
+
+    /// <summary>Wraps the run's target: records every async and queue send, and routes the queue path to the queue target.</summary>
+    public IInvocationTarget Wrap(IInvocationTarget target) => new LedgerTarget(this, target, _queueTarget);
+
+    /// <summary>Starts recording; <paramref name="origin"/> is the run's start (the charts' zero).</summary>
+    public void Start(DateTimeOffset origin)
+    {
+        _journal = new LedgerJournal(new DeliveryLedger(), origin);
+        _loop = LoopAsync(_stop.Token);
+    }
+
+    /// <summary>The load ended at <paramref name="at"/> (its last arrival was due); the drain time counts from here.</summary>
+    public void LoadEnded(DateTimeOffset at) => Journal.RecordLoadEnded(at);
+
+    /// <summary>Journals what the ledger recorded since the last call (call after each interval line).</summary>
+    public void WriteTo(JournalWriter journal) => journal.WriteLedger(Journal);
+
+    /// <summary>
+    /// Ends the run's part: the load has ended; keeps reading until every sent id has an outcome, the source reports
+    /// nothing left, it stops answering, or <paramref name="limit"/> runs out; journals the rest and reconciles.
+    /// </summary>
+    public async Task<(LedgerReport Report, string? Warning)> FinishAsync(JournalWriter journal, TimeSpan limit, CancellationToken ct)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+
+        var deadline = _time.GetUtcNow() + limit;
+        var unreachable = 0;
+        var state = SourceState.Busy;
+        while (!ct.IsCancellationRequested)
+        {
+            state = await StepAsync(ct).ConfigureAwait(false);
+            WriteTo(journal);
+            unreachable = state == SourceState.Unreachable ? unreachable + 1 : 0;
+            if (Ledger.Outstanding == 0 && state != SourceState.Busy)
+            {
+                break; // every id has an outcome and nothing more is coming
+            }
+
+            if (state == SourceState.Quiescent || unreachable >= 3 || _time.GetUtcNow() >= deadline)
+            {
+                break;
+            }
+
+            try
+            {
+                await _time.DelayAsync(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        if (state == SourceState.Quiescent)
+        {
+            // The source is empty; a last read picks up receipts written as its last work ended.
+            state = await StepAsync(ct).ConfigureAwait(false) is SourceState.Unreachable ? SourceState.Unreachable : SourceState.Quiescent;
+        }
+
+        WriteTo(journal);
+        journal.WriteLedgerEnd(state);
+        string? warning;
+        lock (_gate)
+        {
+            warning = _failure is null ? null : $"delivery ledger: the queues stopped answering ({_failure}); ids without an outcome are counted in flight";
+        }
+
+        return (Ledger.Reconcile(state), warning);
+    }
+
+    private async Task LoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await StepAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await _time.DelayAsync(Interval, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One read of every queue and one depth sample; never throws for an unreachable source.</summary>
+    private async Task<SourceState> StepAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _reader.DrainAsync(Journal, ct).ConfigureAwait(false);
+            var state = await _reader.SampleAsync(Journal, ct).ConfigureAwait(false);
+            if (state == SourceState.Busy || state == SourceState.Quiescent)
+            {
+                // Receipts may have landed between the read and the sample: the next step reads them.
+                _lastState = state;
+            }
+
+            return state;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return _lastState;
+        }
+        catch (Exception ex) when (SqsLedgerReader.IsUnreachable(ex) || ex is Amazon.Runtime.AmazonServiceException)
+        {
+            lock (_gate)
+            {
+                _failure ??= ex.Message.Split('\n')[0];
+            }
+
+            return SourceState.Unreachable;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (_queueTarget is not null)
+        {
+            await _queueTarget.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _reader.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>Records each async and queue send (and a failed send) in the ledger; queue sends go to the queue target.</summary>
+    private sealed class LedgerTarget(LedgerSession session, IInvocationTarget lambda, IInvocationTarget? queue) : IInvocationTarget
+    {
+        public string Describe => queue is null ? lambda.Describe : $"{lambda.Describe}; {queue.Describe}";
+
+        public async ValueTask<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+        {
+            if (request.Path is not (Scenarios.InvocationPath.Async or Scenarios.InvocationPath.Queue))
+            {
+                return await lambda.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
+            var ledger = session.Journal;
+            ledger.RecordSent(request.Id, request.Path, request.IntendedTime, request.Poisoned);
+            var target = request.Path == Scenarios.InvocationPath.Queue ? queue ?? lambda : lambda;
+            var result = await target.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome != Engine.Outcome.Ok)
+            {
+                ledger.RecordSendFailed(request.Id, Engine.Outcomes.Name(result.Outcome));
+            }
+
+            return result;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
