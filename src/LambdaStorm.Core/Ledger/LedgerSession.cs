@@ -96,7 +96,8 @@ internal sealed class LedgerSession : IAsyncDisposable
     /// </summary>
     public async Task<(LedgerReport Report, string? Warning)> FinishAsync(JournalWriter journal, TimeSpan limit, CancellationToken ct)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
+        // Synchronous on purpose: on a virtual clock nothing may run on another thread while the clock moves on.
+        _stop.Cancel();
         await _loop.ConfigureAwait(false);
 
         var deadline = _time.GetUtcNow() + limit;
