@@ -77,7 +77,7 @@ internal static class MetricNames
     public static readonly double[] LatenessBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>The fixed set of labels (DESIGN.md §3).</summary>
-    public static readonly ImmutableHashSet<string> Labels = ["scenario", "path", "function", "outcome", "reason", "agent", "phase"];
+    public static readonly ImmutableHashSet<string> Labels = ["scenario", "path", "function", "outcome", "reason", "agent", "phase", "queue", "state", "class"];
 
     /// <summary>Identification labels that only <c>_info</c> metrics may carry in addition (one series per run).</summary>
     public static readonly ImmutableHashSet<string> InfoLabels = ["run_id", "target"];
