@@ -94,9 +94,13 @@ internal sealed class EmulatorHost : IAsyncDisposable
         }
 
         app.Use(RequestIdAndErrors);
-        app.Use((ctx, next) => BodyAndAuth(ctx, next, options.MaxRequestBodyBytes, verifier, sqsVerifier));
+        app.Use((ctx, next) => BodyAndAuth(ctx, next, options.MaxRequestBodyBytes, verifier, sqsVerifier, options.ApiGateway));
         app.MapMetrics("/metrics", metrics.Registry);
         routes.Map(app);
+        if (options.ApiGateway)
+        {
+            new ApiGatewayFront(model, time, app.Lifetime.ApplicationStopping).Map(app);
+        }
 
         // SQS (AWS JSON 1.0) shares the port: POST / with X-Amz-Target: AmazonSQS.<Action>.
         var sqs = new SqsRoutes(model, time, app.Lifetime.ApplicationStopping);
@@ -180,7 +184,7 @@ internal sealed class EmulatorHost : IAsyncDisposable
     /// Reads the body once (within the limit), then checks the SigV4 signature when credentials are required: SQS
     /// requests must be signed for service <c>sqs</c> (errors in SQS's JSON shape), everything else for <c>lambda</c>.
     /// </summary>
-    private static async Task BodyAndAuth(HttpContext ctx, RequestDelegate next, int maxBodyBytes, SigV4Verifier? verifier, SigV4Verifier? sqsVerifier)
+    private static async Task BodyAndAuth(HttpContext ctx, RequestDelegate next, int maxBodyBytes, SigV4Verifier? verifier, SigV4Verifier? sqsVerifier, bool apiGateway = false)
     {
         if (ctx.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal))
         {
@@ -196,6 +200,12 @@ internal sealed class EmulatorHost : IAsyncDisposable
         }
 
         RequestContext.Of(ctx).Body = bytes;
+        if (apiGateway && ctx.Request.Path.StartsWithSegments(ApiGatewayFront.Prefix, StringComparison.Ordinal))
+        {
+            await next(ctx); // API Gateway's callers do not sign
+            return;
+        }
+
         if (SqsRoutes.IsSqsRequest(ctx.Request))
         {
             if (sqsVerifier?.Verify(ctx.Request, bytes.Span) is { } sqsAuthError)

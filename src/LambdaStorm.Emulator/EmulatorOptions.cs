@@ -38,6 +38,9 @@ internal sealed class EmulatorOptions
     /// <summary>Largest request body accepted on any route, bytes (CreateFunction carries a base64 zip). <value>Defaults to 128 MiB.</value></summary>
     public int MaxRequestBodyBytes { get; set; } = 128 * 1024 * 1024;
 
+    /// <summary>Serve the API Gateway front (<see cref="ApiGatewayFront"/>) on <c>/apigw/{FunctionName}</c>. <value>Defaults to off.</value></summary>
+    public bool ApiGateway { get; set; }
+
     /// <summary>Every problem, each naming its option; empty when valid. The model options are validated by the model.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -98,11 +98,11 @@ public sealed class AwsTargetEndToEndTests : IDisposable
             o.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null,
             o.GetProperty("count").GetInt64()))];
 
-    private async Task<EmulatorProcess> StartEmulatorAsync()
+    private async Task<EmulatorProcess> StartEmulatorAsync(params string[] extra)
     {
         var config = Path.Combine(_dir, "emulator.yaml");
         await File.WriteAllTextAsync(config, EmulatorConfig, TestContext.Current.CancellationToken);
-        return await EmulatorProcess.StartAsync(StartTimeout, "--require-auth", $"{AccessKey}:{Secret}", "--config", config);
+        return await EmulatorProcess.StartAsync(StartTimeout, ["--require-auth", $"{AccessKey}:{Secret}", "--config", config, .. extra]);
     }
 
     [Fact]
@@ -230,6 +230,29 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         (code, output, _) = await RunAsync(yaml, Secret, allowAws: false, command: "preflight");
         Assert.True(code == 1, $"exit {code}\n{output}");
         Assert.Contains("only with --allow-aws", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_http_path_through_the_emulators_API_Gateway_front_classifies_Lambda_throttles_and_bad_responses()
+    {
+        using var emulator = await StartEmulatorAsync("--api-gateway");
+        // 'checkout' (reserved concurrency 20, 400 ms) answers null, which is no proxy response: API Gateway's 502;
+        // past 20 in flight Lambda throttles, which API Gateway shows as 500.
+        var yaml = $$"""
+            name: apigw
+            target: { type: http, url: '{{emulator.Endpoint}}/apigw/checkout/orders', timeout: 40s }
+            path: http
+            maxInFlight: 2000
+            gracefulStop: 5s
+            load:
+              - inject: { rate: 150, during: 3s }
+            """;
+        var (code, output, summary) = await RunAsync(yaml, Secret, allowAws: false);
+        Assert.True(code == 0, $"exit {code}\n{output}\n{emulator.Output}");
+        var outcomes = Outcomes(summary!.Value);
+        Assert.Contains(outcomes, o => o is { Path: "http", Outcome: "throttled", Reason: "apigw_lambda_throttle", Count: > 0 });
+        Assert.Contains(outcomes, o => o is { Path: "http", Outcome: "function_error", Reason: "apigw_bad_lambda_response", Count: > 0 });
+        Assert.DoesNotContain(outcomes, o => o.Outcome is "client_error" or "server_error" or "transport_error");
     }
 
     public void Dispose()

@@ -28,12 +28,12 @@ internal sealed class TestEmulator : IAsyncDisposable
     public LambdaModel Model => Host.Model;
 
     public static async Task<TestEmulator> StartAsync(
-        Action<LambdaModelOptions>? configure = null, TimeProvider? time = null, EmulatorCredentials? credentials = null)
+        Action<LambdaModelOptions>? configure = null, TimeProvider? time = null, EmulatorCredentials? credentials = null, bool apiGateway = false)
     {
         var model = new LambdaModelOptions { Seed = 11 };
         configure?.Invoke(model);
         var host = await EmulatorHost.StartAsync(
-            new EmulatorOptions { Model = model, TimeProvider = time ?? TimeProvider.System, RequiredCredentials = credentials },
+            new EmulatorOptions { Model = model, TimeProvider = time ?? TimeProvider.System, RequiredCredentials = credentials, ApiGateway = apiGateway },
             TestContext.Current.CancellationToken);
         return new TestEmulator(host);
     }

@@ -40,6 +40,10 @@ internal sealed class EmulatorCommand : AsyncCommand<EmulatorCommand.Settings>
         [Description("Verify SigV4 signatures against this access key and reject others as AWS does. Default: accept any request, signed or not")]
         public string? RequireAuth { get; set; }
 
+        [CommandOption("--api-gateway")]
+        [Description("Also serve an API Gateway front on /apigw/{FunctionName}: proxy events, 29 s integration timeout, 10,000 rps account throttle (burst 5,000), API Gateway's 429/500/502/504")]
+        public bool ApiGateway { get; set; }
+
         [CommandOption("--seed <N>")]
         [Description("Seed of the model's random draws (durations, init times, errors). Default: random, printed at start")]
         public int? Seed { get; set; }
@@ -89,7 +93,7 @@ internal sealed class EmulatorCommand : AsyncCommand<EmulatorCommand.Settings>
         }
 
         _ = EmulatorCredentials.TryParse(settings.RequireAuth, out var credentials);
-        var options = new EmulatorOptions { Host = settings.Host, Port = settings.Port, Model = model, RequiredCredentials = credentials };
+        var options = new EmulatorOptions { Host = settings.Host, Port = settings.Port, Model = model, RequiredCredentials = credentials, ApiGateway = settings.ApiGateway };
         EmulatorHost host;
         try
         {

@@ -87,10 +87,26 @@ internal sealed class HttpTarget : IInvocationTarget
         }
     }
 
-    /// <summary>Maps a status to an outcome: 2xx/3xx ok, 429 throttled, 408/504 timeout, 4xx client, 5xx server.</summary>
+    /// <summary>
+    /// Maps a status to an outcome: 2xx/3xx ok, 429 throttled, 408/504 timeout, 4xx client, 5xx server. A response from
+    /// API Gateway (it carries <c>x-amz-apigw-id</c>) is read the way API Gateway reports Lambda problems: 429 its own
+    /// throttle, 500 a Lambda throttle (or rejection) behind it, 502 a function error or malformed proxy response, 504 the
+    /// integration timeout.
+    /// </summary>
     internal static InvocationResult Classify(HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
+        if (response.Headers.Contains("x-amz-apigw-id"))
+        {
+            switch (status)
+            {
+                case 429: return new InvocationResult(Outcome.Throttled, "apigw_throttle");
+                case 500: return new InvocationResult(Outcome.Throttled, "apigw_lambda_throttle");
+                case 502: return new InvocationResult(Outcome.FunctionError, "apigw_bad_lambda_response");
+                case 504: return new InvocationResult(Outcome.Timeout, "apigw_integration_timeout");
+            }
+        }
+
         return status switch
         {
             < 400 => InvocationResult.Ok,
