@@ -12,6 +12,9 @@ internal static class NodeScript
     /// <summary>The SQS part (issue 5), driven through @aws-sdk/client-sqs.</summary>
     public const string SqsScript = "tests/conformance/sqs.mjs";
 
+    /// <summary>The event source mapping part (issue 5), driven through @aws-sdk/client-lambda and @aws-sdk/client-sqs.</summary>
+    public const string EsmScript = "tests/conformance/esm.mjs";
+
     /// <summary>The repository root: the first directory above the test binaries that holds LambdaStorm.sln.</summary>
     public static string RepoRoot()
     {
