@@ -223,6 +223,60 @@ public sealed class SimulateTests : IDisposable
     }
 
     [Fact]
+    public async Task Poison_pill_with_and_without_ReportBatchItemFailures_accounts_for_every_message()
+    {
+        var yaml = await File.ReadAllTextAsync(RepoFile("scenarios/poison-pill.yaml"));
+        Assert.Contains("reportBatchItemFailures: true", yaml, StringComparison.Ordinal);
+
+        var rbif = (await Simulate(yaml)).Summary;
+        var plain = (await Simulate(yaml.Replace("reportBatchItemFailures: true", "reportBatchItemFailures: false", StringComparison.Ordinal)
+            .Replace("  - dlq == 15", "", StringComparison.Ordinal).Replace("  - dlq_good == 0", "", StringComparison.Ordinal))).Summary;
+
+        foreach (var l in new[] { rbif.Ledger!, plain.Ledger! })
+        {
+            Assert.Equal(1500, l.Sent);
+            Assert.Equal(l.Sent, l.Classes.Values.Sum());
+            Assert.Equal(0, l.Count(Ledger.DeliveryClass.Lost));
+            Assert.Equal(0, l.Count(Ledger.DeliveryClass.InFlight));
+            Assert.Equal(15, l.Poisoned);
+            Assert.Equal(15, l.PoisonedDeadLettered); // every poison pill ends in the DLQ
+            Assert.Equal("quiescent", l.Source);
+        }
+
+        Assert.True(rbif.Passed, string.Join("; ", rbif.Thresholds.Where(t => !t.Passed).Select(t => $"{t.Expression}: {t.ActualText}")));
+        Assert.Equal(15, rbif.Ledger!.Count(Ledger.DeliveryClass.DeadLettered)); // DLQ arrivals == poison pills
+        Assert.Equal(0, rbif.Ledger.GoodDeadLettered);
+        // Without it, whole batches fail: far more failed attempts, and good batch-mates of the pills are re-delivered and dead-lettered.
+        Assert.True(plain.Ledger!.FailedAttempts > 3 * rbif.Ledger.FailedAttempts, $"{plain.Ledger.FailedAttempts} vs {rbif.Ledger.FailedAttempts}");
+        Assert.True(plain.Ledger.GoodDeadLettered > 0);
+        Assert.True(plain.Lambda!.Invocations > rbif.Lambda!.Invocations);
+    }
+
+    [Fact]
+    public async Task Async_retries_account_for_every_id_by_attempt()
+    {
+        var outcome = await Simulate(await File.ReadAllTextAsync(RepoFile("scenarios/async-retries.yaml")));
+        var l = outcome.Summary.Ledger!;
+
+        Assert.True(outcome.Summary.Passed, string.Join("; ", outcome.Summary.Thresholds.Where(t => !t.Passed).Select(t => t.Expression)));
+        Assert.Equal(outcome.Summary.Totals.Started, l.Sent);
+        Assert.Equal(l.Sent, l.Classes.Values.Sum());
+        Assert.Equal(0, l.Count(Ledger.DeliveryClass.Lost) + l.Count(Ledger.DeliveryClass.InFlight));
+        // The ledger's classes agree with what the model counted.
+        var a = outcome.Summary.Lambda!.Async;
+        Assert.Equal(a.FirstTrySuccess, l.Count(Ledger.DeliveryClass.FirstAttempt));
+        Assert.Equal(a.SuccessAfterRetry.Values.Sum(), l.Count(Ledger.DeliveryClass.AfterRetry));
+        Assert.Equal(a.RetriesExhausted, l.Count(Ledger.DeliveryClass.DeadLettered));
+        Assert.True(l.ProcessedByAttempt.ContainsKey("3"));
+        Assert.True(l.Attempts > l.Sent); // one receipt per attempt
+
+        // 'lambdastorm report' rebuilds the same ledger from the journal.
+        var rebuilt = (await ScenarioRunner.ReportAsync(outcome.ResultsPath, CancellationToken.None)).Summary.Ledger!;
+        Assert.Equal(l.Classes, rebuilt.Classes);
+        Assert.Equal(l.EndToEndMs, rebuilt.EndToEndMs);
+    }
+
+    [Fact]
     public void The_default_target_is_the_emulator_with_one_function()
     {
         var s = ScenarioLoader.Load("name: t\nload:\n  - inject: { rate: 1, during: 1s }\n").GetOrThrow();
