@@ -36,7 +36,14 @@ internal static class CliApp
 
             c.AddCommand<RunCommand>("run")
                 .WithDescription("Run a scenario and watch it live; writes results/<scenario>-<timestamp>/")
-                .WithExample("run", "scenarios/quickstart.yaml");
+                .WithExample("run", "scenarios/quickstart.yaml")
+                .WithExample("run", "scenarios/spike.yaml", "--cluster", "akka.tcp://lambdastorm@127.0.0.1:4053", "--min-agents", "3");
+            c.AddCommand<CoordinatorCommand>("coordinator")
+                .WithDescription("Start a cluster node hosting the coordinator singleton (loopback by default); agents join it, runs are submitted to it")
+                .WithExample("coordinator", "--port", "4053");
+            c.AddCommand<AgentCommand>("agent")
+                .WithDescription("Start a load agent that joins the cluster and fires its share of every run")
+                .WithExample("agent", "--seed", "akka.tcp://lambdastorm@127.0.0.1:4053", "--name", "agent-1");
             c.AddCommand<SimulateCommand>("simulate")
                 .WithDescription("Run a scenario in virtual time against the Lambda model: an hour of traffic in seconds, deterministic for a seed")
                 .WithExample("simulate", "scenarios/burst-probe.yaml");

@@ -271,4 +271,33 @@ public sealed class LoadEngineTests
         Assert.Equal(Enumerable.Range(0, (int)schedule.TotalArrivals).Select(i => (long)i), indices);
         Assert.All(t0.Calls, c => Assert.Equal(0, c.Request.Index % 2));
     }
+
+    [Fact]
+    public async Task A_resplit_hands_a_lost_generators_share_to_the_survivor_on_time()
+    {
+        // Two generators share a 4 s schedule; generator 1 is lost at 1.5 s, and from the arrival due at 2 s on the
+        // survivor fires every arrival. Before the re-split it keeps its own share; after it, it fires them all, each
+        // at its intended time.
+        var t0 = new ControlledTarget(_time);
+        var scenario = ScenarioLoader.Load("name: t\nload:\n  - inject: { rate: 40, during: 4s }\n").GetOrThrow();
+        var schedule = LoadSchedule.Create(scenario.Load);
+        var settings = EngineSettings.For(scenario, _time) with { ShareOffset = 0, ShareStride = 2 };
+        using var e0 = new LoadEngine(schedule, new InvocationFactory(scenario, "r"), _ => t0, settings, _time);
+        var start = _time.GetUtcNow();
+        var run = e0.RunAsync(CancellationToken.None);
+        for (var i = 0; i < 1500; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        var from = schedule.ArrivalsBefore(2.0);
+        e0.Reshare(new ShareEpoch(from, 0, 1));
+        await Drive(run, TimeSpan.FromSeconds(8), TimeSpan.FromMilliseconds(1));
+
+        var indices = t0.Calls.Select(c => c.Request.Index).Order().ToList();
+        var expected = Enumerable.Range(0, (int)from).Where(i => i % 2 == 0).Concat(Enumerable.Range((int)from, (int)(schedule.TotalArrivals - from))).Select(i => (long)i);
+        Assert.Equal(expected, indices);
+        Assert.All(t0.Calls, c => Assert.InRange((c.At - start).TotalSeconds - schedule.ArrivalTime(c.Request.Index)!.Value, 0, 0.001));
+        Assert.Equal(new ShareEpoch(from, 0, 1), e0.Epoch);
+    }
 }

@@ -39,12 +39,45 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [DefaultValue("127.0.0.1")]
         public string MetricsHost { get; set; } = "127.0.0.1";
 
+        [CommandOption("--cluster <ADDRESS>")]
+        [Description("Submit the run to a running cluster through this node (akka.tcp://lambdastorm@HOST:PORT, e.g. the coordinator's); the live view and the results folder stay here")]
+        public string? Cluster { get; set; }
+
+        [CommandOption("--min-agents <N>")]
+        [Description("With --cluster: wait for this many agents before starting. Default: 1")]
+        [DefaultValue(1)]
+        public int MinAgents { get; set; } = 1;
+
+        [CommandOption("--emulator <URL>")]
+        [Description("With --cluster and an emulator target: the emulator the agents invoke (lambdastorm emulator --config FILE)")]
+        public string? Emulator { get; set; }
+
         public override ValidationResult Validate()
         {
             var baseResult = base.Validate();
             if (!baseResult.Successful)
             {
                 return baseResult;
+            }
+
+            if (Cluster is not null && !LambdaStorm.Cluster.ClusterAddresses.IsValid(Cluster))
+            {
+                return ValidationResult.Error($"--cluster must look like akka.tcp://lambdastorm@HOST:PORT, not '{Cluster}'");
+            }
+
+            if (MinAgents < 1)
+            {
+                return ValidationResult.Error($"--min-agents must be at least 1, not {MinAgents}");
+            }
+
+            if ((Emulator is not null || MinAgents != 1) && Cluster is null)
+            {
+                return ValidationResult.Error("--min-agents and --emulator only apply with --cluster");
+            }
+
+            if (Emulator is not null && !Uri.TryCreate(Emulator, UriKind.Absolute, out _))
+            {
+                return ValidationResult.Error($"--emulator must be a URL such as http://127.0.0.1:9001, not '{Emulator}'");
             }
 
             if (MetricsPort is < 0 or > 65535)
@@ -105,6 +138,22 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             SummaryNotes = guard is null ? null : guard.SummaryNotes,
         };
         var observer = new CompositeRunObserver(view, metrics);
+        if (settings.Cluster is { } cluster)
+        {
+            try
+            {
+                var request = new LambdaStorm.Cluster.ClusterRunRequest([cluster], settings.MinAgents, settings.Emulator);
+                var clustered = await view.ShowWhileAsync(() => LambdaStorm.Cluster.ClusterRunClient.RunAsync(scenario, request, options, observer, Console.Error, cancellationToken));
+                SummaryView.Print(AnsiConsole.Console, clustered.Summary, clustered.ResultsPath);
+                return clustered.ExitCode;
+            }
+            catch (LambdaStorm.Cluster.ClusterRunRejectedException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] the cluster refused the run: {e.Message}");
+                return e.ExitCode;
+            }
+        }
+
         var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, observer, guard?.Stop ?? cancellationToken));
         SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
         if (guard?.AuthError is not null)

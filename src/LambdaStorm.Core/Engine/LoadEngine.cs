@@ -69,6 +69,7 @@ internal sealed class LoadEngine : IDisposable
     private volatile bool _draining;
     private volatile bool _running;
     private volatile int _desiredCopies;
+    private readonly ShareCursor _cursor;
 
     public LoadEngine(LoadSchedule schedule, InvocationFactory factory, Func<InvocationPath, IInvocationTarget> targets, EngineSettings settings, TimeProvider time)
     {
@@ -77,6 +78,7 @@ internal sealed class LoadEngine : IDisposable
         _targets = targets;
         _settings = settings;
         _time = time;
+        _cursor = new ShareCursor(new ShareEpoch(0, settings.ShareOffset, settings.ShareStride));
 
         // On a virtual clock everything runs inline (see Clock); on the system clock never complete on a caller's thread.
         _drained = new TaskCompletionSource(time == TimeProvider.System ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
@@ -94,11 +96,72 @@ internal sealed class LoadEngine : IDisposable
     /// <summary>The wall-clock start of the run (valid once running).</summary>
     public DateTimeOffset StartedAt => _startUtc;
 
-    /// <summary>Runs the whole schedule, or until <paramref name="stop"/> fires, then drains in-flight invocations.</summary>
-    public async Task<EngineResult> RunAsync(CancellationToken stop)
+    /// <summary>The share epoch in force now.</summary>
+    public ShareEpoch Epoch
     {
-        _startTs = _time.GetTimestamp();
-        _startUtc = _time.GetUtcNow();
+        get
+        {
+            lock (_cursor)
+            {
+                return _cursor.Current;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Re-splits: from <see cref="ShareEpoch.FromArrival"/> on, this engine fires the arrivals of <paramref name="next"/>
+    /// instead of its current share (closed-model copies follow once that arrival is reached). Thread-safe.
+    /// </summary>
+    public void Reshare(ShareEpoch next)
+    {
+        lock (_cursor)
+        {
+            _cursor.Add(next);
+        }
+    }
+
+    private long NextOwned(long index)
+    {
+        lock (_cursor)
+        {
+            return _cursor.Next(index);
+        }
+    }
+
+    private ShareEpoch EpochNow()
+    {
+        var reached = _schedule.ArrivalsBefore(Elapsed);
+        lock (_cursor)
+        {
+            return _cursor.EpochAt(reached);
+        }
+    }
+
+    private bool HasPendingEpochs
+    {
+        get
+        {
+            lock (_cursor)
+            {
+                return _cursor.HasPending;
+            }
+        }
+    }
+
+    /// <summary>Runs the whole schedule, or until <paramref name="stop"/> fires, then drains in-flight invocations.</summary>
+    public Task<EngineResult> RunAsync(CancellationToken stop) => RunAsync(TimeSpan.Zero, stop);
+
+    /// <summary>
+    /// Runs the schedule as if it had started <paramref name="alreadyElapsed"/> ago: a cluster agent that joins a run
+    /// late (or hears of its start a little late) keeps the run's time base and interval numbers.
+    /// </summary>
+    public async Task<EngineResult> RunAsync(TimeSpan alreadyElapsed, CancellationToken stop)
+    {
+        var ago = alreadyElapsed > TimeSpan.Zero ? alreadyElapsed : TimeSpan.Zero;
+        _startTs = _time.GetTimestamp() - SecondsToTicks(ago.TotalSeconds);
+        _startUtc = _time.GetUtcNow() - ago;
+        _sequence = (long)Math.Floor(ago.TotalSeconds / _settings.SnapshotInterval.TotalSeconds);
+        _lastSnapshotEnd = _sequence * _settings.SnapshotInterval.TotalSeconds;
         _running = true;
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(stop);
         using var snapshots = new CancellationTokenSource();
@@ -149,21 +212,49 @@ internal sealed class LoadEngine : IDisposable
 
     private async Task DispatchOpenAsync(bool blocking, CancellationToken ct)
     {
-        var stride = _settings.ShareStride;
-        for (long i = _settings.ShareOffset; !ct.IsCancellationRequested; i += stride)
+        var step = SecondsToTicks(0.2);
+        var i = NextOwned(0);
+        while (!ct.IsCancellationRequested)
         {
+            if (i == long.MaxValue)
+            {
+                // No share now: wait in short steps for a re-split, until the schedule ends.
+                if (Elapsed >= _schedule.Duration || !await WaitUntilAsync(_time.GetTimestamp() + step, TimeSpan.Zero, blocking, ct).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                i = NextOwned(_schedule.ArrivalsBefore(Elapsed));
+                continue;
+            }
+
             if (_schedule.ArrivalTime(i) is not { } at)
             {
                 break;
             }
 
             var intendedTs = _startTs + SecondsToTicks(at);
+            if (HasPendingEpochs && intendedTs - _time.GetTimestamp() > step)
+            {
+                // A re-split is pending and this arrival is far off: wait in short steps, so that an epoch that starts
+                // before it takes over on time.
+                if (!await WaitUntilAsync(_time.GetTimestamp() + step, TimeSpan.Zero, blocking, ct).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                i = NextOwned(i);
+                continue;
+            }
+
             if (!await WaitUntilAsync(intendedTs, _settings.SpinThreshold, blocking, ct).ConfigureAwait(false))
             {
                 break;
             }
 
-            var path = _factory.PathOf(i);
+            var fired = i;
+            i = NextOwned(i + 1);
+            var path = _factory.PathOf(fired);
             if (!TryAcquire())
             {
                 _hub.RecordDropped(path);
@@ -171,7 +262,7 @@ internal sealed class LoadEngine : IDisposable
             }
 
             _hub.RecordStarted(path, TicksToMicros(_time.GetTimestamp() - intendedTs));
-            var request = _factory.Create(i, path, _startUtc + TimeSpan.FromSeconds(at));
+            var request = _factory.Create(fired, path, _startUtc + TimeSpan.FromSeconds(at));
             _ = InvokeAsync(request, intendedTs);
         }
     }
@@ -189,7 +280,7 @@ internal sealed class LoadEngine : IDisposable
             var endTs = _startTs + SecondsToTicks(seg.End);
             while (!ct.IsCancellationRequested && _time.GetTimestamp() < endTs)
             {
-                _desiredCopies = ShareOf(_schedule.CopiesAt(Math.Min(Elapsed, seg.End - 1e-9)));
+                _desiredCopies = EpochNow().CopiesOf(_schedule.CopiesAt(Math.Min(Elapsed, seg.End - 1e-9)));
                 lock (_workersLock)
                 {
                     for (var slot = 0; slot < _desiredCopies; slot++)
@@ -222,7 +313,8 @@ internal sealed class LoadEngine : IDisposable
             while (!ct.IsCancellationRequested && slot < _desiredCopies && _time.GetTimestamp() < endTs)
             {
                 var n = Interlocked.Increment(ref _closedCounter) - 1;
-                var index = _schedule.TotalArrivals + (n * _settings.ShareStride) + _settings.ShareOffset;
+                var epoch = EpochNow();
+                var index = _schedule.TotalArrivals + (n * epoch.Stride) + Math.Max(0, epoch.Offset);
                 var path = _factory.PathOf(index);
                 if (!TryAcquire())
                 {
@@ -242,12 +334,6 @@ internal sealed class LoadEngine : IDisposable
                 _workerActive[slot] = false;
             }
         }
-    }
-
-    private int ShareOf(int copies)
-    {
-        var n = _settings.ShareStride;
-        return (copies / n) + (_settings.ShareOffset < copies % n ? 1 : 0);
     }
 
     private bool TryAcquire()
@@ -319,7 +405,7 @@ internal sealed class LoadEngine : IDisposable
     private async Task SnapshotLoopAsync(CancellationToken ct)
     {
         var interval = _settings.SnapshotInterval.TotalSeconds;
-        for (long k = 1; ; k++)
+        for (var k = _sequence + 1; ; k++)
         {
             if (!await WaitUntilAsync(_startTs + SecondsToTicks(k * interval), TimeSpan.Zero, blocking: false, ct).ConfigureAwait(false))
             {

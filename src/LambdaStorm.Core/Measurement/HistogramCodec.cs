@@ -32,7 +32,10 @@ public static class HistogramCodec
     public static long Clamp(long micros) => Math.Clamp(micros, LowestMicros, HighestMicros);
 
     /// <summary>Encodes a histogram as base64 of its compressed V2 encoding.</summary>
-    public static string Encode(HistogramBase histogram)
+    public static string Encode(HistogramBase histogram) => Convert.ToBase64String(EncodeBytes(histogram));
+
+    /// <summary>Encodes a histogram in its compressed V2 form (the bytes behind <see cref="Encode"/>).</summary>
+    public static byte[] EncodeBytes(HistogramBase histogram)
     {
         var buffer = ByteBuffer.Allocate(histogram.GetNeededByteBufferCapacity());
         var length = HistogramEncoding.EncodeIntoCompressedByteBuffer(histogram, buffer);
@@ -43,14 +46,16 @@ public static class HistogramCodec
             bytes[i] = buffer.Get();
         }
 
-        return Convert.ToBase64String(bytes);
+        return bytes;
     }
+
+    /// <summary>Decodes <see cref="EncodeBytes"/> output.</summary>
+    public static HistogramBase DecodeBytes(byte[] bytes) => HistogramEncoding.DecodeFromCompressedByteBuffer(ByteBuffer.Allocate(bytes), 0);
 
     /// <summary>Decodes <see cref="Encode"/> output.</summary>
     public static HistogramBase Decode(string base64)
     {
-        var bytes = Convert.FromBase64String(base64);
-        return HistogramEncoding.DecodeFromCompressedByteBuffer(ByteBuffer.Allocate(bytes), 0);
+        return DecodeBytes(Convert.FromBase64String(base64));
     }
 
     /// <summary>Value at a percentile, in milliseconds; 0 for an empty histogram.</summary>

@@ -36,6 +36,22 @@ public sealed record JournalHeader(
 public sealed record JournalEnd(DateTimeOffset EndedAt, string Status, double ElapsedSeconds, long Interrupted);
 
 /// <summary>
+/// A cluster event written into the journal where it happened, so that nothing is skipped silently: a snapshot that
+/// came late or never came, an agent lost or joined, a re-split of the schedule and the gap it leaves, a generator
+/// that could not keep up.
+/// </summary>
+/// <param name="At">Seconds since the run start.</param>
+/// <param name="Kind">
+/// <c>snapshot-missing</c>, <c>snapshot-late</c>, <c>agent-lost</c>, <c>agent-joined</c>, <c>resplit</c>, <c>gap</c>,
+/// <c>generator-limited</c>, <c>coordinator-lost</c>.
+/// </param>
+/// <param name="Agent">The agent concerned, or null.</param>
+/// <param name="Detail">Free text for people.</param>
+/// <param name="Sequence">The interval concerned, or null.</param>
+/// <param name="Arrivals">For gaps: scheduled arrivals that nobody fired; for re-splits: the first arrival of the new split.</param>
+public sealed record JournalMark(double At, string Kind, string? Agent, string Detail, long? Sequence = null, long? Arrivals = null);
+
+/// <summary>
 /// Writes <c>journal.jsonl</c>: a header line, one line per interval (with encoded histograms, so percentiles rebuilt
 /// from it are exact), and an end line. Every line is flushed as it is written, so a crash leaves a usable journal.
 /// Part of internal API.
@@ -48,9 +64,48 @@ internal sealed class JournalWriter : IDisposable
     private readonly FileStream _stream;
     private readonly Lock _lock = new();
 
-    public JournalWriter(string path)
+    private readonly Action<string>? _lineWritten;
+
+    /// <param name="path">The journal file (created; must not exist).</param>
+    /// <param name="lineWritten">Called with every line as written (without its newline), e.g. to stream it to a client.</param>
+    public JournalWriter(string path, Action<string>? lineWritten = null)
     {
         _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024);
+        _lineWritten = lineWritten;
+    }
+
+    /// <summary>Writes a cluster event (see <see cref="JournalMark"/>).</summary>
+    public void WriteMark(JournalMark m) => WriteLine(w =>
+    {
+        w.WriteString("type", "mark");
+        w.WriteNumber("at", Math.Round(m.At, 6));
+        w.WriteString("kind", m.Kind);
+        if (m.Agent is not null)
+        {
+            w.WriteString("agent", m.Agent);
+        }
+
+        w.WriteString("detail", m.Detail);
+        if (m.Sequence is { } seq)
+        {
+            w.WriteNumber("seq", seq);
+        }
+
+        if (m.Arrivals is { } arrivals)
+        {
+            w.WriteNumber("arrivals", arrivals);
+        }
+    });
+
+    /// <summary>Appends a line written elsewhere (a journal streamed from a coordinator), as is.</summary>
+    public void WriteRaw(string line)
+    {
+        var bytes = Encoding.UTF8.GetBytes(line + "\n");
+        lock (_lock)
+        {
+            _stream.Write(bytes, 0, bytes.Length);
+            _stream.Flush(flushToDisk: false);
+        }
     }
 
     public void WriteHeader(JournalHeader h) => WriteLine(w =>
@@ -184,6 +239,7 @@ internal sealed class JournalWriter : IDisposable
         {
             _stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
             _stream.Flush(flushToDisk: false);
+            _lineWritten?.Invoke(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length - 1));
         }
     }
 
@@ -200,7 +256,8 @@ internal sealed class JournalWriter : IDisposable
 /// The delivery ledger replayed from the journal's <c>ledger</c> lines, for runs on the async and queue paths; reconciled
 /// with the source state of the <c>ledgerEnd</c> line, or as unreachable (unaccounted ids in flight) when the run was cut short.
 /// </param>
-public sealed record JournalContents(JournalHeader Header, ImmutableArray<IntervalSnapshot> Intervals, JournalEnd? End, ImmutableArray<string> Warnings, LambdaSummary? Lambda = null, LedgerData? Ledger = null);
+/// <param name="Marks">Cluster events (missing snapshots, lost agents, re-splits, gaps), in order.</param>
+public sealed record JournalContents(JournalHeader Header, ImmutableArray<IntervalSnapshot> Intervals, JournalEnd? End, ImmutableArray<string> Warnings, LambdaSummary? Lambda = null, LedgerData? Ledger = null, ImmutableArray<JournalMark> Marks = default);
 
 /// <summary>Reads <c>journal.jsonl</c>, including one cut short by a crash. Part of internal API.</summary>
 internal static class JournalReader
@@ -214,6 +271,7 @@ internal static class JournalReader
         DateTimeOffset origin = default;
         SourceState? source = null;
         var intervals = ImmutableArray.CreateBuilder<IntervalSnapshot>();
+        var marks = ImmutableArray.CreateBuilder<JournalMark>();
         var warnings = ImmutableArray.CreateBuilder<string>();
         var lineNo = 0;
         foreach (var line in File.ReadLines(path, Encoding.UTF8))
@@ -243,6 +301,15 @@ internal static class JournalReader
                     case "ledgerEnd":
                         source = DeliveryLedger.ParseSource(root.GetProperty("source").GetString());
                         break;
+                    case "mark":
+                        marks.Add(new JournalMark(
+                            root.GetProperty("at").GetDouble(),
+                            root.GetProperty("kind").GetString() ?? "",
+                            root.TryGetProperty("agent", out var agent) ? agent.GetString() : null,
+                            root.GetProperty("detail").GetString() ?? "",
+                            root.TryGetProperty("seq", out var seq) ? seq.GetInt64() : null,
+                            root.TryGetProperty("arrivals", out var arrivals) ? arrivals.GetInt64() : null));
+                        break;
                     case "model":
                         lambda = root.GetProperty("lambda").Deserialize<LambdaSummary>(RunSummary.JsonOptions);
                         break;
@@ -271,7 +338,8 @@ internal static class JournalReader
 
         return new JournalContents(
             header, intervals.ToImmutable(), end, warnings.ToImmutable(), lambda,
-            ledger is null ? null : LedgerData.From(ledger, origin, source ?? SourceState.Unreachable));
+            ledger is null ? null : LedgerData.From(ledger, origin, source ?? SourceState.Unreachable),
+            marks.ToImmutable());
     }
 
     private static JournalHeader ReadHeader(JsonElement root)
@@ -292,6 +360,20 @@ internal static class JournalReader
             root.GetProperty("scheduleSeconds").GetDouble(),
             root.GetProperty("scheduledArrivals").GetInt64(),
             new ScenarioSource(source.GetProperty("path").GetString()!, source.GetProperty("text").GetString()!));
+    }
+
+    /// <summary>Reads one journal line if it is an interval (a line streamed from a coordinator), else null.</summary>
+    public static IntervalSnapshot? TryReadInterval(string line)
+    {
+        using var doc = JsonDocument.Parse(line);
+        return doc.RootElement.GetProperty("type").GetString() == "interval" ? ReadInterval(doc.RootElement) : null;
+    }
+
+    /// <summary>Reads one journal line if it is the header, else null.</summary>
+    public static JournalHeader? TryReadHeader(string line)
+    {
+        using var doc = JsonDocument.Parse(line);
+        return doc.RootElement.GetProperty("type").GetString() == "start" ? ReadHeader(doc.RootElement) : null;
     }
 
     private static IntervalSnapshot ReadInterval(JsonElement root)

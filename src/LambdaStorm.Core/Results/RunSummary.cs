@@ -55,6 +55,40 @@ public sealed record OutcomeSummary(string Path, string Outcome, string? Reason,
 public sealed record PathSummary(string Path, long Offered, long Started, long Dropped, long Completed, ImmutableDictionary<string, long> Outcomes, LatencyStats LatencyMs, LatencyStats LatenessMs, long ColdStartsSampled, long ColdStarts);
 
 /// <summary>
+/// What a cluster run adds to the summary: how many agents took part, which were lost, what the journal marked, and
+/// whether the generators kept up. Absent for single-process runs with nothing to mark.
+/// </summary>
+/// <param name="Agents">Agents that sent snapshots.</param>
+/// <param name="AgentsLost">Agents lost during the run.</param>
+/// <param name="MissingSnapshots">Snapshots marked missing (never merged).</param>
+/// <param name="LateSnapshots">Snapshots that came after their interval was merged.</param>
+/// <param name="Resplits">Times the schedule was re-split.</param>
+/// <param name="GapArrivals">Scheduled arrivals nobody fired because an agent was lost (upper bound).</param>
+/// <param name="GeneratorLimited">True when a generator stayed overloaded: the target did not get the load that was asked for.</param>
+public sealed record ClusterSummary(int Agents, int AgentsLost, long MissingSnapshots, long LateSnapshots, int Resplits, long GapArrivals, bool GeneratorLimited)
+{
+    /// <summary>Reads the summary from journal marks, or null when there are none and no agents.</summary>
+    public static ClusterSummary? From(IReadOnlyCollection<JournalMark> marks, IEnumerable<IntervalSnapshot> intervals)
+    {
+        ArgumentNullException.ThrowIfNull(marks);
+        var agents = marks.Where(m => m.Kind == "agent-joined").Select(m => m.Agent).Distinct().Count();
+        if (agents == 0 && marks.Count == 0)
+        {
+            return null;
+        }
+
+        return new ClusterSummary(
+            agents,
+            marks.Count(m => m.Kind == "agent-lost"),
+            marks.Count(m => m.Kind == "snapshot-missing"),
+            marks.Count(m => m.Kind == "snapshot-late"),
+            marks.Count(m => m.Kind == "resplit"),
+            marks.Where(m => m.Kind == "gap").Sum(m => m.Arrivals ?? 0),
+            marks.Any(m => m.Kind == "generator-limited"));
+    }
+}
+
+/// <summary>
 /// <c>summary.json</c>: totals, percentiles from p50 to p99.99 plus max, rates, threshold verdicts and the scenario
 /// echo. Built the same way from a live run and from a journal read back after a crash.
 /// </summary>
@@ -82,7 +116,8 @@ public sealed record RunSummary(
     ImmutableArray<string> Warnings,
     LambdaSummary? Lambda,
     ScenarioSource ScenarioEcho,
-    LambdaStorm.Ledger.LedgerReport? Ledger = null)
+    LambdaStorm.Ledger.LedgerReport? Ledger = null,
+    ClusterSummary? Cluster = null)
 {
     /// <summary>JSON options used for <c>summary.json</c>.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new()
@@ -97,7 +132,7 @@ public sealed record RunSummary(
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>Builds a summary from merged data.</summary>
-    internal static RunSummary Build(JournalHeader header, RunAggregate data, JournalEnd? end, Scenario? scenario, IEnumerable<string> warnings, LambdaSummary? lambda = null, LambdaStorm.Ledger.LedgerReport? ledger = null)
+    internal static RunSummary Build(JournalHeader header, RunAggregate data, JournalEnd? end, Scenario? scenario, IEnumerable<string> warnings, LambdaSummary? lambda = null, LambdaStorm.Ledger.LedgerReport? ledger = null, ClusterSummary? cluster = null)
     {
         var duration = end?.ElapsedSeconds ?? data.LastEnd;
         var loadSeconds = Math.Max(1e-9, Math.Min(duration, header.ScheduleSeconds));
@@ -115,6 +150,21 @@ public sealed record RunSummary(
         if (end is null)
         {
             allWarnings.Add($"the journal has no end record: the run was cut short after {data.LastEnd:0.#}s; the summary covers what was journaled");
+        }
+
+        if (cluster is { GeneratorLimited: true })
+        {
+            allWarnings.Add("generator-limited: an agent stayed overloaded (lateness or drops above the scenario's bounds), so the target did not get the load that was asked for");
+        }
+
+        if (cluster is { GapArrivals: > 0 })
+        {
+            allWarnings.Add($"{cluster.AgentsLost} agent(s) lost: up to {cluster.GapArrivals} scheduled arrivals were not fired before the schedule was re-split (see the journal's gap marks)");
+        }
+
+        if (cluster is { MissingSnapshots: > 0 })
+        {
+            allWarnings.Add($"{cluster.MissingSnapshots} agent snapshot(s) never reached the coordinator; their intervals are marked in the journal");
         }
 
         return new RunSummary(
@@ -158,6 +208,7 @@ public sealed record RunSummary(
             [.. allWarnings],
             lambda,
             header.Source,
-            ledger);
+            ledger,
+            cluster);
     }
 }

@@ -93,22 +93,17 @@ internal static class ScenarioRunner
         await using var ledger = Ledger.LedgerSession.Create(scenario, host, embedded?.BaseAddress ?? external, embedded?.Model, time);
         var invoked = ledger?.Wrap(target) ?? target;
 
-        var folder = ResultsFolder.Create(options.ResultsRoot, scenario.Name, time.GetUtcNow());
-        using var journal = new JournalWriter(folder.Journal);
-        var aggregate = new RunAggregate();
-        using var engine = new LoadEngine(schedule, factory, _ => invoked, EngineSettings.For(scenario, time), time);
-
         var header = new JournalHeader(runId, scenario.Name, time.GetUtcNow(), options.Simulated, target.Describe, schedule.Duration, schedule.TotalArrivals, scenario.Source);
-        journal.WriteHeader(header);
-        engine.Snapshot += s =>
+        using var recorder = new RunRecorder(scenario, options, header, observer);
+        using var engine = new LoadEngine(schedule, factory, _ => invoked, EngineSettings.For(scenario, time), time);
+        if (ledger is not null)
         {
-            journal.WriteInterval(s);
-            ledger?.WriteTo(journal);
-            aggregate.Add(s);
-            observer?.OnInterval(s);
-        };
+            recorder.AfterInterval = ledger.WriteTo;
+        }
 
-        observer?.OnStarted(new RunStarted(scenario, schedule, invoked.Describe, folder.Path, runId));
+        engine.Snapshot += recorder.Interval;
+
+        recorder.Started(new RunStarted(scenario, schedule, invoked.Describe, recorder.Folder.Path, runId));
         ledger?.Start(time.GetUtcNow());
         var result = await engine.RunAsync(stop).ConfigureAwait(false);
         ledger?.LoadEnded(result.StartedAt + TimeSpan.FromSeconds(Math.Min(schedule.Duration, result.Elapsed.TotalSeconds)));
@@ -125,14 +120,14 @@ internal static class ScenarioRunner
             }
 
             lambda = LambdaSummary.From(model, statistics, scenario.Function!);
-            journal.WriteModel(lambda);
+            recorder.Model(lambda);
         }
 
         Ledger.LedgerReport? ledgerReport = null;
         if (ledger is not null)
         {
             var settle = scenario.Settle ?? (options.Simulated ? RunOptions.SimulatedSettleLimit : Ledger.LedgerSession.DefaultLiveSettle);
-            var (report, warning) = await ledger.FinishAsync(journal, settle, stop).ConfigureAwait(false);
+            var (report, warning) = await ledger.FinishAsync(recorder.Journal, settle, stop).ConfigureAwait(false);
             ledgerReport = report;
             if (warning is not null)
             {
@@ -140,19 +135,9 @@ internal static class ScenarioRunner
             }
         }
 
+        recorder.StartedAt(result.StartedAt);
         var end = new JournalEnd(time.GetUtcNow(), result.Stopped ? "stopped" : "completed", result.Elapsed.TotalSeconds, result.Interrupted);
-        journal.WriteEnd(end);
-        journal.Dispose();
-
-        var summary = RunSummary.Build(header with { StartedAt = result.StartedAt }, aggregate, end, scenario, warnings, lambda, ledgerReport);
-        await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), CancellationToken.None).ConfigureAwait(false);
-        if (options.Artifacts is { } artifacts)
-        {
-            // The report is drawn from the journal alone, exactly as 'lambdastorm report' redraws it later.
-            await artifacts.WriteAsync(folder.Path, summary, JournalReader.Read(folder.Journal), CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return new RunOutcome(summary, folder.Path, summary.Passed ? ExitCodes.Ok : ExitCodes.ThresholdFailed);
+        return await recorder.FinishAsync(end, warnings, lambda, ledger: ledgerReport).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -176,7 +161,8 @@ internal static class ScenarioRunner
             warnings.Add("the scenario echoed in the journal no longer loads, so thresholds were not evaluated: " + string.Join("; ", load.Errors));
         }
 
-        var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings, contents.Lambda, contents.Ledger?.Report);
+        var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings, contents.Lambda, contents.Ledger?.Report,
+            ClusterSummary.From(contents.Marks.IsDefault ? [] : contents.Marks, contents.Intervals));
         await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), ct).ConfigureAwait(false);
         if (artifacts is not null)
         {
@@ -207,6 +193,10 @@ internal static class ScenarioRunner
         return await run.ConfigureAwait(false);
     }
 
+    /// <summary>The Lambda endpoint of an emulator at <paramref name="baseAddress"/> serving the scenario's emulator target.</summary>
+    internal static LambdaEndpoint EmulatorEndpoint(Uri baseAddress, Scenario scenario)
+        => HttpEndpoint(baseAddress, ((TargetSpec.Emulator)scenario.Target).Model.Account.Region, scenario);
+
     /// <summary>Static test credentials: the emulator accepts any signature unless told to verify.</summary>
     private static LambdaEndpoint HttpEndpoint(Uri baseAddress, string region, Scenario scenario) => new(
         baseAddress,
@@ -217,11 +207,12 @@ internal static class ScenarioRunner
         scenario.LogTailSample,
         scenario.Seed);
 
-    private static IInvocationTarget CreateTarget(Scenario scenario, TimeProvider time, RunOptions options) => scenario.Target switch
+    /// <summary>The target of a scenario that needs neither the model nor an emulator (noop, HTTP, and AWS given the run's factory).</summary>
+    internal static IInvocationTarget CreateTarget(Scenario scenario, TimeProvider time, RunOptions? options = null) => scenario.Target switch
     {
         TargetSpec.Noop noop => new NoopTarget(noop, scenario.Seed, time),
         TargetSpec.Http http => new HttpTarget(http, scenario.MaxInFlight),
-        TargetSpec.Aws when options.AwsTargetFactory is { } aws => aws(scenario, time),
+        TargetSpec.Aws when options?.AwsTargetFactory is { } aws => aws(scenario, time),
         TargetSpec.Aws => throw new NotSupportedException("an aws target runs only through 'lambdastorm run --allow-aws', after its plan"),
         _ => throw new NotSupportedException($"target kind '{scenario.Target.Kind}' is not supported here"),
     };

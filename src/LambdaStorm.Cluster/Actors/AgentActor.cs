@@ -1,0 +1,190 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using LambdaStorm.Cluster.Protocol;
+using LambdaStorm.Engine;
+using LambdaStorm.Runs;
+using LambdaStorm.Scenarios;
+
+namespace LambdaStorm.Cluster.Actors;
+
+/// <summary>
+/// An agent: registers with the coordinator singleton (through its proxy) and keeps registering, so that a coordinator
+/// that moved finds it again; prepares the target when asked and answers with its clock; runs its share with
+/// <see cref="AgentRun"/> from the common start; applies re-splits; sends every interval snapshot to the coordinator.
+/// When the coordinator's node becomes unreachable or its actor stops, the agent stops its load at once instead of
+/// running on. Part of internal API.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The stop source is disposed when the load finishes or the actor stops.")]
+internal sealed class AgentActor : ReceiveActor, IWithTimers
+{
+    private readonly string _name;
+    private readonly IActorRef _coordinatorProxy;
+    private readonly TimeProvider _time;
+    private readonly Action<SnapshotReport>? _onSnapshot;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef? _coordinator;
+    private AgentRun? _current;
+    private CancellationTokenSource? _stop;
+    private long _lastSequence = -1;
+
+    /// <param name="name">Agent name.</param>
+    /// <param name="coordinatorProxy">The coordinator singleton's proxy.</param>
+    /// <param name="time">Clock.</param>
+    /// <param name="onSnapshot">Also called with every snapshot sent (the agent's own /metrics), or null.</param>
+    public AgentActor(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot)
+    {
+        _name = name;
+        _coordinatorProxy = coordinatorProxy;
+        _time = time;
+        _onSnapshot = onSnapshot;
+        Receive<RegisterTick>(_ => _coordinatorProxy.Tell(new RegisterAgent(_name)));
+        Receive<AgentRegistered>(_ => { });
+        ReceiveAsync<PrepareRun>(OnPrepareAsync);
+        Receive<StartLoad>(OnStart);
+        Receive<Reshare>(m =>
+        {
+            if (_current?.RunId == m.RunId)
+            {
+                _current.Reshare(m.Share);
+            }
+        });
+        Receive<StopLoad>(m => StopLoad(m.RunId, m.Reason));
+        ReceiveAsync<LoadFinished>(OnFinishedAsync);
+        Receive<Terminated>(m =>
+        {
+            if (m.ActorRef.Equals(_coordinator))
+            {
+                StopLoad(_current?.RunId, "the coordinator stopped");
+            }
+        });
+        Receive<ClusterEvent.UnreachableMember>(m =>
+        {
+            if (_coordinator is not null && m.Member.Address.Equals(_coordinator.Path.Address))
+            {
+                StopLoad(_current?.RunId, "the coordinator's node is unreachable");
+            }
+        });
+        Receive<ClusterEvent.IReachabilityEvent>(_ => { });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props of an agent.</summary>
+    public static Props Props(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot = null)
+        => Akka.Actor.Props.Create(() => new AgentActor(name, coordinatorProxy, time, onSnapshot));
+
+    protected override void PreStart()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IReachabilityEvent));
+        Timers.StartPeriodicTimer("register", RegisterTick.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+    }
+
+    protected override void PostStop()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        _stop?.Cancel();
+        _stop?.Dispose();
+    }
+
+    private async Task OnPrepareAsync(PrepareRun m)
+    {
+        var sender = Sender;
+        var received = _time.GetUtcNow().UtcTicks;
+        if (_current is not null)
+        {
+            sender.Tell(new AgentReady(m.RunId, _name, m.SentAtUtcTicks, received, _time.GetUtcNow().UtcTicks, $"{_name} is still busy with run {_current.RunId}"));
+            return;
+        }
+
+        var load = ScenarioLoader.Load(m.ScenarioText, m.ScenarioPath);
+        if (!load.Success)
+        {
+            sender.Tell(new AgentReady(m.RunId, _name, m.SentAtUtcTicks, received, _time.GetUtcNow().UtcTicks, string.Join("; ", load.Errors)));
+            return;
+        }
+
+        try
+        {
+            // Until StartLoad says otherwise the agent owns nothing: a joiner gets its share from the re-split.
+            _current = await AgentRun.PrepareAsync(load.Scenario!, m.RunId, _name, new ShareEpoch(0, -1, 1), m.EmulatorEndpoint, _time, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            sender.Tell(new AgentReady(m.RunId, _name, m.SentAtUtcTicks, received, _time.GetUtcNow().UtcTicks, e.Message));
+            return;
+        }
+
+        _coordinator = sender;
+        Context.Watch(sender);
+        var coordinator = sender;
+        _lastSequence = -1;
+        _current.Snapshot += report =>
+        {
+            Interlocked.Exchange(ref _lastSequence, report.Sequence);
+            coordinator.Tell(report);
+            _onSnapshot?.Invoke(report);
+        };
+        sender.Tell(new AgentReady(m.RunId, _name, m.SentAtUtcTicks, received, _time.GetUtcNow().UtcTicks, null));
+    }
+
+    private void OnStart(StartLoad m)
+    {
+        if (_current is not { } run || run.RunId != m.RunId || _stop is not null)
+        {
+            return;
+        }
+
+        run.Reshare(m.Share);
+        _stop = new CancellationTokenSource();
+        var startAt = new DateTimeOffset(m.StartAtUtcTicks, TimeSpan.Zero);
+        _log.Info("{0}: run {1} starts at {2:O}, slot {3} of {4} from arrival {5}", _name, m.RunId, startAt, m.Share.Slot, m.Share.Slots, m.Share.FromArrival);
+        run.RunAsync(startAt, _stop.Token).PipeTo(Self, success: r => new LoadFinished(m.RunId, r, null), failure: e => new LoadFinished(m.RunId, null, e.Message));
+    }
+
+    private void StopLoad(string? runId, string reason)
+    {
+        if (_current is null || (runId is not null && runId != _current.RunId))
+        {
+            return;
+        }
+
+        _log.Warning("{0}: stopping the load of run {1}: {2}", _name, _current.RunId, reason);
+        if (_stop is null)
+        {
+            // Prepared but not started: nothing runs; let go of the target.
+            var run = _current;
+            _current = null;
+            _ = run.DisposeAsync().AsTask();
+            return;
+        }
+
+        _current.Stop();
+    }
+
+    private async Task OnFinishedAsync(LoadFinished m)
+    {
+        if (_current is not { } run || run.RunId != m.RunId)
+        {
+            return;
+        }
+
+        _coordinator?.Tell(new AgentDone(m.RunId, _name, Interlocked.Read(ref _lastSequence), m.Result?.Interrupted ?? 0, m.Error));
+        if (_coordinator is not null)
+        {
+            Context.Unwatch(_coordinator);
+        }
+
+        _current = null;
+        _stop?.Dispose();
+        _stop = null;
+        await run.DisposeAsync();
+    }
+
+    private sealed class RegisterTick
+    {
+        public static readonly RegisterTick Instance = new();
+    }
+
+    private sealed record LoadFinished(string RunId, EngineResult? Result, string? Error);
+}

@@ -1,0 +1,571 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using LambdaStorm.Cluster.Protocol;
+using LambdaStorm.Engine;
+using LambdaStorm.Results;
+using LambdaStorm.Runs;
+using LambdaStorm.Scenarios;
+
+namespace LambdaStorm.Cluster.Actors;
+
+/// <summary>Settings of the coordinator.</summary>
+/// <param name="Run">Results root and artifacts (the coordinator keeps its own copy of every run's results).</param>
+/// <param name="Time">Clock (the system clock in production).</param>
+/// <param name="StartLead">How far in the future the common start is set, so that every agent is ready. Default 2 s.</param>
+/// <param name="ResplitLead">How far ahead of now a re-split takes effect. Default 0.5 s.</param>
+/// <param name="MaxClockOffset">Agents whose clock differs more than this are refused, with the reason. Default 100 ms.</param>
+/// <param name="SnapshotGrace">How long an interval waits for late agents before it is merged without them. Default 3 s.</param>
+/// <param name="ReadyTimeout">How long agents get to build and warm their targets. Default 60 s.</param>
+/// <param name="AgentWait">How long a run waits for <c>--min-agents</c>. Default 60 s.</param>
+/// <param name="Limits">Generator-health bounds.</param>
+/// <param name="Observer">Metrics and other watchers of the merged run, or null.</param>
+internal sealed record CoordinatorSettings(
+    RunOptions Run,
+    TimeProvider Time,
+    TimeSpan StartLead,
+    TimeSpan ResplitLead,
+    TimeSpan MaxClockOffset,
+    TimeSpan SnapshotGrace,
+    TimeSpan ReadyTimeout,
+    TimeSpan AgentWait,
+    GeneratorLimits Limits,
+    IRunObserver? Observer = null)
+{
+    /// <summary>Defaults around a results root.</summary>
+    public static CoordinatorSettings For(RunOptions run, TimeProvider time, IRunObserver? observer = null) => new(
+        run, time, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3),
+        TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), GeneratorLimits.Default, observer);
+}
+
+/// <summary>
+/// The coordinator, a cluster singleton: keeps the agents, accepts one run at a time, fixes the common start, gives
+/// agent k of n the arrivals k, k+n, … of the one schedule, merges their interval snapshots exactly, journals them
+/// (and every late or missing snapshot, lost agent, re-split and gap) through <see cref="RunRecorder"/>, evaluates the
+/// thresholds on the merged data, and streams the journal to the client that submitted the run. When an agent becomes
+/// unreachable or leaves, the rest of the schedule is re-split among the survivors. Part of internal API.
+/// </summary>
+internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
+{
+    private readonly CoordinatorSettings _settings;
+    private readonly Dictionary<string, AgentEntry> _agents = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ActiveRun? _run;
+
+    public CoordinatorActor(CoordinatorSettings settings)
+    {
+        _settings = settings;
+        Receive<RegisterAgent>(OnRegister);
+        Receive<SubmitRun>(OnSubmit);
+        Receive<AgentReady>(OnReady);
+        Receive<SnapshotReport>(OnSnapshot);
+        Receive<AgentDone>(OnAgentDone);
+        Receive<StopRun>(m => StopCurrent(m.RunId, "stopped by the client", "stopped"));
+        Receive<Tick>(_ => OnTick());
+        Receive<Timeout>(OnTimeout);
+        Receive<ClusterEvent.UnreachableMember>(m => OnNodeLost(m.Member.Address, "unreachable"));
+        Receive<ClusterEvent.MemberRemoved>(m => OnNodeLost(m.Member.Address, "removed from the cluster"));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<Terminated>(OnTerminated);
+        ReceiveAsync<Finish>(OnFinishAsync);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props for the singleton.</summary>
+    public static Props Props(CoordinatorSettings settings) => Akka.Actor.Props.Create(() => new CoordinatorActor(settings));
+
+    protected override void PreStart()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Timers.StartPeriodicTimer("tick", Tick.Instance, TimeSpan.FromMilliseconds(250));
+    }
+
+    protected override void PostStop()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        _run?.Recorder?.Dispose();
+    }
+
+    private double Now => _settings.Time.GetUtcNow().UtcTicks / (double)TimeSpan.TicksPerSecond;
+
+    private void OnRegister(RegisterAgent m)
+    {
+        var known = _agents.TryGetValue(m.Name, out var entry) && entry.Ref.Equals(Sender);
+        if (!known)
+        {
+            _agents[m.Name] = new AgentEntry(m.Name, Sender);
+            Context.Watch(Sender);
+            _log.Info("agent {0} registered ({1} agents)", m.Name, _agents.Count);
+        }
+
+        Sender.Tell(new AgentRegistered(_agents.Count));
+        if (known || _run is null)
+        {
+            return;
+        }
+
+        if (_run.Phase == RunPhase.Waiting && _agents.Count >= _run.MinAgents)
+        {
+            Prepare(_run);
+        }
+        else if (_run.Phase == RunPhase.Running && !_run.Participants.ContainsKey(m.Name))
+        {
+            // A joiner prepares now and takes a share at the next re-split (done as soon as it is ready).
+            _run.Joining.Add(m.Name);
+            Sender.Tell(new PrepareRun(_run.RunId, _run.Source.Path, _run.Source.Text, _run.EmulatorEndpoint, _settings.Time.GetUtcNow().UtcTicks));
+        }
+    }
+
+    private void OnSubmit(SubmitRun m)
+    {
+        if (_run is not null)
+        {
+            Sender.Tell(new RunRejected($"the coordinator is busy with run {_run.RunId} ({_run.Scenario.Name}); one run at a time", ExitCodes.BadInput));
+            return;
+        }
+
+        var load = ScenarioLoader.Load(m.ScenarioText, m.ScenarioPath);
+        if (!load.Success)
+        {
+            Sender.Tell(new RunRejected(string.Join(Environment.NewLine, load.Errors), ExitCodes.BadInput));
+            return;
+        }
+
+        var scenario = load.Scenario!;
+        var runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+        _run = new ActiveRun(runId, scenario, new ScenarioSource(m.ScenarioPath, m.ScenarioText), Sender, Math.Max(1, m.MinAgents), m.EmulatorEndpoint,
+            LoadSchedule.Create(scenario.Load), new SnapshotMerger(_settings.SnapshotGrace), new GeneratorHealthMonitor(_settings.Limits));
+        Context.Watch(Sender);
+        if (_agents.Count >= _run.MinAgents)
+        {
+            Prepare(_run);
+        }
+        else
+        {
+            _log.Info("run {0} waits for {1} agents ({2} registered)", runId, _run.MinAgents, _agents.Count);
+            Timers.StartSingleTimer("wait", new Timeout(runId, RunPhase.Waiting), _settings.AgentWait);
+        }
+    }
+
+    private void Prepare(ActiveRun run)
+    {
+        run.Phase = RunPhase.Preparing;
+        Timers.Cancel("wait");
+        foreach (var a in _agents.Values)
+        {
+            run.Preparing.Add(a.Name);
+            a.Ref.Tell(new PrepareRun(run.RunId, run.Source.Path, run.Source.Text, run.EmulatorEndpoint, _settings.Time.GetUtcNow().UtcTicks));
+        }
+
+        Timers.StartSingleTimer("ready", new Timeout(run.RunId, RunPhase.Preparing), _settings.ReadyTimeout);
+    }
+
+    private void OnTimeout(Timeout m)
+    {
+        if (_run is null || _run.RunId != m.RunId || _run.Phase != m.Phase)
+        {
+            return;
+        }
+
+        var reason = m.Phase == RunPhase.Waiting
+            ? $"only {_agents.Count} agent(s) joined within {_settings.AgentWait.TotalSeconds:0}s; the run asked for --min-agents {_run.MinAgents}"
+            : $"agent(s) {string.Join(", ", _run.Preparing.Except(_run.Ready.Keys))} did not get ready within {_settings.ReadyTimeout.TotalSeconds:0}s";
+        Reject(reason);
+    }
+
+    private void Reject(string reason)
+    {
+        if (_run is null)
+        {
+            return;
+        }
+
+        _log.Warning("run {0} refused: {1}", _run.RunId, reason);
+        _run.Client.Tell(new RunRejected(reason, ExitCodes.BadInput));
+        Context.Unwatch(_run.Client);
+        _run = null;
+    }
+
+    private void OnReady(AgentReady m)
+    {
+        if (_run is null || _run.RunId != m.RunId)
+        {
+            return;
+        }
+
+        var now = _settings.Time.GetUtcNow().UtcTicks;
+        var offset = m.ClockOffset(now);
+        var uncertainty = m.ClockUncertainty(now);
+
+        // Refuse only when the clock is surely beyond the bound: a slow round trip makes the estimate uncertain, not wrong.
+        var beyond = offset.Duration() - uncertainty > _settings.MaxClockOffset;
+        if (_run.Phase == RunPhase.Running && _run.Joining.Remove(m.Agent))
+        {
+            if (m.Error is null && !beyond && _agents.TryGetValue(m.Agent, out var joiner))
+            {
+                _run.Ready[m.Agent] = offset;
+                Resplit($"{m.Agent} joined", joiner);
+            }
+            else
+            {
+                _run.Recorder!.Mark(new JournalMark(Elapsed(_run), "agent-refused", m.Agent, m.Error ?? $"clock offset {offset.TotalMilliseconds:0} ms (± {uncertainty.TotalMilliseconds:0} ms) is beyond the bound of {_settings.MaxClockOffset.TotalMilliseconds:0} ms"));
+            }
+
+            return;
+        }
+
+        if (_run.Phase != RunPhase.Preparing || !_run.Preparing.Contains(m.Agent))
+        {
+            return;
+        }
+
+        if (m.Error is not null)
+        {
+            Reject($"agent {m.Agent} cannot run the scenario: {m.Error}");
+            return;
+        }
+
+        if (beyond)
+        {
+            Reject($"agent {m.Agent}'s clock differs from the coordinator's by {offset.TotalMilliseconds:0} ms (± {uncertainty.TotalMilliseconds:0} ms), beyond the bound of {_settings.MaxClockOffset.TotalMilliseconds:0} ms: synchronise the clocks (NTP) and submit again");
+            return;
+        }
+
+        _run.Ready[m.Agent] = offset;
+        if (_run.Preparing.All(_run.Ready.ContainsKey))
+        {
+            Start(_run);
+        }
+    }
+
+    private void Start(ActiveRun run)
+    {
+        Timers.Cancel("ready");
+        run.Phase = RunPhase.Running;
+        var startAt = _settings.Time.GetUtcNow() + _settings.StartLead;
+        run.StartAt = startAt;
+        var names = run.Ready.Keys.Order(StringComparer.Ordinal).ToList();
+        var header = new JournalHeader(run.RunId, run.Scenario.Name, startAt, false, $"cluster of {names.Count} agent(s): {string.Join(", ", names)}; {TargetOf(run)}",
+            run.Schedule.Duration, run.Schedule.TotalArrivals, run.Source);
+        run.Recorder = new RunRecorder(run.Scenario, _settings.Run, header, _settings.Observer, run.Lines.Add);
+        run.Recorder.Started(new RunStarted(run.Scenario, run.Schedule, header.Target, run.Recorder.Folder.Path, run.RunId));
+        for (var k = 0; k < names.Count; k++)
+        {
+            var entry = _agents[names[k]];
+            var share = new ShareAssignment(0, k, names.Count);
+            run.Participants[entry.Name] = new Participant(entry, new ShareCursor(AgentRun.ToEpoch(share)));
+            entry.Ref.Tell(new StartLoad(run.RunId, (startAt + run.Ready[entry.Name]).UtcTicks, share));
+            run.Recorder.Mark(new JournalMark(0, "agent-joined", entry.Name, $"{entry.Name} fires arrivals {k}, {k + names.Count}, … (slot {k} of {names.Count})"));
+        }
+
+        run.Client.Tell(new RunAccepted(run.RunId, [.. names], _settings.StartLead.TotalSeconds));
+        _log.Info("run {0} starts at {1:O} on {2} agents", run.RunId, startAt, names.Count);
+    }
+
+    private static string TargetOf(ActiveRun run) => run.Scenario.Target switch
+    {
+        TargetSpec.Emulator => $"emulator {run.EmulatorEndpoint}",
+        var t => t.Kind,
+    };
+
+    private double Elapsed(ActiveRun run) => (_settings.Time.GetUtcNow() - run.StartAt).TotalSeconds;
+
+    private void OnSnapshot(SnapshotReport m)
+    {
+        if (_run?.Recorder is not { } recorder || _run.RunId != m.RunId || !_run.Participants.TryGetValue(m.Agent, out var p))
+        {
+            return;
+        }
+
+        var snapshot = SnapshotWire.ToSnapshot(m);
+        p.LastSequence = Math.Max(p.LastSequence, m.Sequence);
+        p.LastEnd = Math.Max(p.LastEnd, m.End);
+        if (_run.Health.Observe(m.Agent, m.Health) is { } overloaded)
+        {
+            recorder.Mark(new JournalMark(m.End, "generator-limited", m.Agent, overloaded, m.Sequence));
+        }
+
+        var expected = _run.Participants.Values.Where(x => x.Alive && !x.Done).Select(x => x.Entry.Name).ToList();
+        if (_run.Merger.Add(snapshot, expected, Now))
+        {
+            recorder.Mark(new JournalMark(m.End, "snapshot-late", m.Agent, $"{m.Agent}'s snapshot of interval {m.Sequence} came after the interval was merged; journaled on its own line and counted", m.Sequence));
+            recorder.Interval(snapshot);
+        }
+    }
+
+    private void OnAgentDone(AgentDone m)
+    {
+        if (_run is null || _run.RunId != m.RunId || !_run.Participants.TryGetValue(m.Agent, out var p))
+        {
+            return;
+        }
+
+        p.Done = true;
+        p.Interrupted = m.Interrupted;
+        _run.Merger.Forget(m.Agent, m.LastSequence);
+        if (m.Error is not null)
+        {
+            _run.Recorder!.Mark(new JournalMark(Elapsed(_run), "agent-error", m.Agent, m.Error));
+        }
+    }
+
+    private void OnTick()
+    {
+        if (_run?.Recorder is not { } recorder || _run.Phase is not (RunPhase.Running or RunPhase.Stopping))
+        {
+            return;
+        }
+
+        var over = _run.Participants.Values.All(p => p.Done || !p.Alive);
+        foreach (var merged in _run.Merger.Release(Now, flushAll: over))
+        {
+            foreach (var missing in merged.Missing)
+            {
+                recorder.Mark(SnapshotMerger.MissingMark(merged.Merged, missing));
+            }
+
+            recorder.Interval(merged.Merged);
+        }
+
+        FlushLines(_run);
+        if (over)
+        {
+            _run.Phase = RunPhase.Finishing;
+            Self.Tell(new Finish(_run.RunId, _run.Participants.Values.Any(p => p.Alive) ? _run.Status : "aborted"));
+        }
+    }
+
+    private static void FlushLines(ActiveRun run)
+    {
+        if (run.Lines.Count > 0)
+        {
+            run.Client.Tell(new JournalLines(run.RunId, [.. run.Lines]));
+            run.Lines.Clear();
+        }
+    }
+
+    private void StopCurrent(string runId, string reason, string status)
+    {
+        if (_run is null || _run.RunId != runId)
+        {
+            return;
+        }
+
+        if (_run.Phase is RunPhase.Waiting or RunPhase.Preparing)
+        {
+            Reject(reason);
+            return;
+        }
+
+        _run.Status = status;
+        _run.Phase = RunPhase.Stopping;
+        foreach (var p in _run.Participants.Values.Where(p => p.Alive))
+        {
+            p.Entry.Ref.Tell(new StopLoad(runId, reason));
+        }
+    }
+
+    private void OnTerminated(Terminated m)
+    {
+        if (_run is not null && m.ActorRef.Equals(_run.Client))
+        {
+            StopCurrent(_run.RunId, "the client that submitted the run went away", "stopped");
+            return;
+        }
+
+        var agent = _agents.Values.FirstOrDefault(a => a.Ref.Equals(m.ActorRef));
+        if (agent is not null)
+        {
+            AgentLost(agent, "its actor stopped");
+        }
+    }
+
+    private void OnNodeLost(Address address, string how)
+    {
+        foreach (var agent in _agents.Values.Where(a => a.Ref.Path.Address.Equals(address)).ToList())
+        {
+            AgentLost(agent, $"its node is {how}");
+        }
+    }
+
+    private void AgentLost(AgentEntry agent, string why)
+    {
+        _agents.Remove(agent.Name);
+        if (_run is null)
+        {
+            return;
+        }
+
+        if (_run.Phase is RunPhase.Waiting or RunPhase.Preparing && _run.Preparing.Contains(agent.Name))
+        {
+            Reject($"agent {agent.Name} was lost while preparing ({why})");
+            return;
+        }
+
+        if (_run.Recorder is not { } recorder || !_run.Participants.TryGetValue(agent.Name, out var p) || !p.Alive || p.Done)
+        {
+            return;
+        }
+
+        p.Alive = false;
+        agent.Ref.Tell(new StopLoad(_run.RunId, "the coordinator lost this agent and re-split its share")); // in case it comes back
+        _run.Merger.Forget(agent.Name, p.LastSequence);
+        recorder.Mark(new JournalMark(Elapsed(_run), "agent-lost", agent.Name, $"{agent.Name} lost: {why}; its last snapshot was interval {p.LastSequence}", p.LastSequence));
+        if (_run.Phase == RunPhase.Running)
+        {
+            Resplit($"{agent.Name} lost", null, p);
+        }
+    }
+
+    /// <summary>Re-splits the rest of the schedule among the live participants (plus a joiner).</summary>
+    private void Resplit(string why, AgentEntry? joiner, Participant? lost = null)
+    {
+        var run = _run!;
+        var recorder = run.Recorder!;
+        var at = Elapsed(run) + _settings.ResplitLead.TotalSeconds;
+        var from = run.Schedule.ArrivalsBefore(at);
+        if (joiner is not null && !run.Participants.ContainsKey(joiner.Name))
+        {
+            run.Participants[joiner.Name] = new Participant(joiner, new ShareCursor(new ShareEpoch(0, -1, 1)));
+            recorder.Mark(new JournalMark(Elapsed(run), "agent-joined", joiner.Name, $"{joiner.Name} joined the running run; it takes a share from arrival {from}", Arrivals: from));
+        }
+
+        if (lost is not null)
+        {
+            // What the lost agent owned between its last reported interval and the re-split: nobody fired those (or
+            // their results never arrived). An upper bound, marked as the gap.
+            var fromGap = run.Schedule.ArrivalsBefore(lost.LastEnd);
+            long gap = 0;
+            for (var i = lost.Cursor.Next(fromGap); i < from; i = lost.Cursor.Next(i + 1))
+            {
+                gap++;
+            }
+
+            recorder.Mark(new JournalMark(Elapsed(run), "gap", lost.Entry.Name,
+                $"arrivals of {lost.Entry.Name} between {lost.LastEnd:0.###}s and the re-split at {at:0.###}s were not fired (or not reported)", lost.LastSequence, gap));
+        }
+
+        var survivors = run.Participants.Values.Where(p => p.Alive && !p.Done).OrderBy(p => p.Entry.Name, StringComparer.Ordinal).ToList();
+        if (survivors.Count == 0)
+        {
+            recorder.Mark(new JournalMark(Elapsed(run), "resplit", null, $"{why}: no agent left to take the schedule; the run ends", Arrivals: from));
+            run.Status = "aborted";
+            return;
+        }
+
+        for (var k = 0; k < survivors.Count; k++)
+        {
+            var share = new ShareAssignment(from, k, survivors.Count);
+            survivors[k].Cursor.Add(AgentRun.ToEpoch(share));
+            if (joiner is not null && survivors[k].Entry == joiner)
+            {
+                joiner.Ref.Tell(new StartLoad(run.RunId, (run.StartAt + run.Ready[joiner.Name]).UtcTicks, share));
+            }
+            else
+            {
+                survivors[k].Entry.Ref.Tell(new Reshare(run.RunId, share));
+            }
+        }
+
+        recorder.Mark(new JournalMark(Elapsed(run), "resplit", null,
+            $"{why}: from arrival {from} ({at:0.###}s) the schedule is split among {survivors.Count} agent(s): {string.Join(", ", survivors.Select(s => s.Entry.Name))}", Arrivals: from));
+    }
+
+    private async Task OnFinishAsync(Finish m)
+    {
+        if (_run is null || _run.RunId != m.RunId || _run.Recorder is not { } recorder)
+        {
+            return;
+        }
+
+        var run = _run;
+        _run = null;
+        var elapsed = Elapsed(run);
+        var end = new JournalEnd(_settings.Time.GetUtcNow(), m.Status, elapsed, run.Participants.Values.Sum(p => p.Interrupted));
+        var outcome = await recorder.FinishAsync(end, [], null, m.Status == "aborted" ? ExitCodes.Aborted : null);
+        FlushLines(run);
+        run.Client.Tell(new RunEnded(run.RunId, outcome.Summary.ToJson(), outcome.ExitCode, outcome.ResultsPath));
+        Context.Unwatch(run.Client);
+        _log.Info("run {0} ended: {1}, exit code {2}, results in {3}", run.RunId, m.Status, outcome.ExitCode, outcome.ResultsPath);
+    }
+
+    private enum RunPhase
+    {
+        Waiting,
+        Preparing,
+        Running,
+        Stopping,
+        Finishing,
+    }
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private sealed record Timeout(string RunId, RunPhase Phase);
+
+    private sealed record Finish(string RunId, string Status);
+
+    private sealed record AgentEntry(string Name, IActorRef Ref);
+
+    private sealed class Participant(AgentEntry entry, ShareCursor cursor)
+    {
+        public AgentEntry Entry { get; } = entry;
+
+        public ShareCursor Cursor { get; } = cursor;
+
+        public bool Alive { get; set; } = true;
+
+        public bool Done { get; set; }
+
+        public long LastSequence { get; set; } = -1;
+
+        public double LastEnd { get; set; }
+
+        public long Interrupted { get; set; }
+    }
+
+    private sealed class ActiveRun(
+        string runId, Scenario scenario, ScenarioSource source, IActorRef client, int minAgents, string? emulatorEndpoint,
+        LoadSchedule schedule, SnapshotMerger merger, GeneratorHealthMonitor health)
+    {
+        public string RunId { get; } = runId;
+
+        public Scenario Scenario { get; } = scenario;
+
+        public ScenarioSource Source { get; } = source;
+
+        public IActorRef Client { get; } = client;
+
+        public int MinAgents { get; } = minAgents;
+
+        public string? EmulatorEndpoint { get; } = emulatorEndpoint;
+
+        public LoadSchedule Schedule { get; } = schedule;
+
+        public SnapshotMerger Merger { get; } = merger;
+
+        public GeneratorHealthMonitor Health { get; } = health;
+
+        public RunPhase Phase { get; set; } = RunPhase.Waiting;
+
+        public string Status { get; set; } = "completed";
+
+        public DateTimeOffset StartAt { get; set; }
+
+        public HashSet<string> Preparing { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Joining { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, TimeSpan> Ready { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
+
+        public RunRecorder? Recorder { get; set; }
+
+        public List<string> Lines { get; } = [];
+    }
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using LambdaStorm.Cluster.Protocol;
+using LambdaStorm.Engine;
+using LambdaStorm.Measurement;
+using LambdaStorm.Runs;
+using LambdaStorm.Scenarios;
+using LambdaStorm.Targets;
+
+namespace LambdaStorm.Cluster;
+
+/// <summary>
+/// The agent side of a run, without any transport: builds the scenario's target, runs the ordinary
+/// <see cref="LoadEngine"/> on this agent's share of the one global schedule, and hands every interval snapshot, with
+/// the generator's health, to <see cref="Snapshot"/>. The agent actor drives it; nothing here knows about Akka.
+/// Part of internal API.
+/// </summary>
+internal sealed class AgentRun : IAsyncDisposable
+{
+    private readonly Scenario _scenario;
+    private readonly string _agent;
+    private readonly TimeProvider _time;
+    private readonly IInvocationTarget _target;
+    private readonly LoadEngine _engine;
+    private readonly CancellationTokenSource _stop = new();
+    private TimeSpan _lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
+    private long _lastCpuTs;
+
+    private AgentRun(Scenario scenario, string runId, string agent, ShareEpoch share, IInvocationTarget target, TimeProvider time)
+    {
+        _scenario = scenario;
+        _agent = agent;
+        _time = time;
+        _target = target;
+        RunId = runId;
+        Schedule = LoadSchedule.Create(scenario.Load);
+        var settings = EngineSettings.For(scenario, time) with { ShareOffset = share.Offset, ShareStride = share.Stride, Source = agent };
+        _engine = new LoadEngine(Schedule, new InvocationFactory(scenario, runId), _ => target, settings, time);
+        _engine.Snapshot += s => Snapshot?.Invoke(SnapshotWire.ToReport(runId, agent, s, Health(s)));
+        _lastCpuTs = time.GetTimestamp();
+    }
+
+    /// <summary>Run id.</summary>
+    public string RunId { get; }
+
+    /// <summary>The whole run's schedule (this agent fires a share of it).</summary>
+    public LoadSchedule Schedule { get; }
+
+    /// <summary>Every interval this agent measured, ready to send. Called on the engine's snapshot thread.</summary>
+    public event Action<SnapshotReport>? Snapshot;
+
+    /// <summary>
+    /// Builds the target and warms it up. Emulator targets need <paramref name="emulatorEndpoint"/>: the model lives
+    /// in the emulator the agents share, never in an agent.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the scenario cannot run on an agent; the message says why.</exception>
+    public static async Task<AgentRun> PrepareAsync(Scenario scenario, string runId, string agent, ShareEpoch share, string? emulatorEndpoint, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        IInvocationTarget target;
+        if (scenario.Target is TargetSpec.Emulator)
+        {
+            if (emulatorEndpoint is null || !Uri.TryCreate(emulatorEndpoint, UriKind.Absolute, out var baseAddress))
+            {
+                throw new InvalidOperationException(
+                    "the scenario targets the emulator: on a cluster, start one ('lambdastorm emulator --config FILE') and pass its address with 'run --cluster … --emulator http://HOST:PORT'");
+            }
+
+            var lambda = new LambdaHttpTarget(ScenarioRunner.EmulatorEndpoint(baseAddress, scenario), scenario.MaxInFlight);
+            await lambda.WarmUpAsync(scenario.MaxInFlight, ct).ConfigureAwait(false);
+            target = lambda;
+        }
+        else
+        {
+            target = ScenarioRunner.CreateTarget(scenario, time);
+        }
+
+        return new AgentRun(scenario, runId, agent, share, target, time);
+    }
+
+    /// <summary>Waits for the common start (in this agent's clock), then runs the share; a late start keeps the run's time base.</summary>
+    public async Task<EngineResult> RunAsync(DateTimeOffset startAt, CancellationToken ct)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+        var wait = startAt - _time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(wait, _time, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return new EngineResult(startAt, TimeSpan.Zero, true, 0);
+            }
+        }
+
+        _lastCpuTs = _time.GetTimestamp();
+        _lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        return await _engine.RunAsync(_time.GetUtcNow() - startAt, linked.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies a re-split from its first arrival on.</summary>
+    public void Reshare(ShareAssignment share) => _engine.Reshare(ToEpoch(share));
+
+    /// <summary>Stops the load (graceful stop follows).</summary>
+    public void Stop() => _stop.Cancel();
+
+    /// <summary>A share message as an engine epoch.</summary>
+    public static ShareEpoch ToEpoch(ShareAssignment share) => new(share.FromArrival, share.Slot, Math.Max(1, share.Slots));
+
+    private AgentHealth Health(IntervalSnapshot s)
+    {
+        var now = _time.GetTimestamp();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = _time.GetElapsedTime(_lastCpuTs, now).TotalSeconds;
+        var percent = wall <= 0 ? 0 : (cpu - _lastCpu).TotalSeconds / wall * 100;
+        _lastCpu = cpu;
+        _lastCpuTs = now;
+        var lateness = HistogramCodec.NewHistogram();
+        foreach (var p in s.Paths)
+        {
+            lateness.Add(p.Lateness);
+        }
+
+        return new AgentHealth(Math.Round(percent, 1), HistogramCodec.PercentileMs(lateness, 99), s.Dropped, s.Paths.Sum(p => p.Offered));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _engine.Dispose();
+        await _target.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>The agent's name, as on its snapshots.</summary>
+    public override string ToString() => $"{_agent} ({_scenario.Name}, run {RunId})";
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace LambdaStorm.Cli.Tests;
+
+/// <summary>
+/// The cluster end to end, every node its own <c>lambdastorm</c> process on loopback: an emulator, a coordinator and
+/// three agents; <c>run scenarios/spike.yaml --cluster</c> submits the spike; one agent is killed with SIGKILL halfway.
+/// </summary>
+[Collection(LiveRuns.Name)]
+public sealed class ClusterProcessTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lambdastorm-cluster-").FullName;
+    private readonly List<CliProcess> _processes = [];
+
+    public void Dispose()
+    {
+        foreach (var p in _processes)
+        {
+            p.Dispose();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private CliProcess Start(params string[] args)
+    {
+        var p = CliProcess.Start(CliTests.RepoRoot(), args);
+        _processes.Add(p);
+        return p;
+    }
+
+    private static async Task WaitForOutput(CliProcess p, string text, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!p.StdOut.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < until, $"no '{text}' within {timeout}\n{p.StdOut}\n{p.StdErr}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The emulator configuration of spike.yaml: its target's keys without <c>type</c>.</summary>
+    private static string EmulatorConfigOf(string scenarioPath)
+    {
+        var config = new StringBuilder();
+        var inTarget = false;
+        foreach (var line in File.ReadAllLines(scenarioPath))
+        {
+            if (line.StartsWith("target:", StringComparison.Ordinal))
+            {
+                inTarget = true;
+                continue;
+            }
+
+            if (inTarget && !line.StartsWith("  ", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            if (inTarget && !line.TrimStart().StartsWith("type:", StringComparison.Ordinal))
+            {
+                config.AppendLine(line[2..]);
+            }
+        }
+
+        return config.ToString();
+    }
+
+    [Fact]
+    public async Task Spike_on_three_agent_processes_survives_a_SIGKILLed_agent()
+    {
+        var spike = Path.Combine(CliTests.RepoRoot(), "scenarios", "spike.yaml");
+        var emulatorConfig = Path.Combine(_dir, "emulator.yaml");
+        await File.WriteAllTextAsync(emulatorConfig, EmulatorConfigOf(spike));
+        var emulatorPort = FreePort();
+        var emulator = Start("emulator", "--port", emulatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--config", emulatorConfig, "--seed", "7");
+        await WaitForOutput(emulator, "emulator listening", TimeSpan.FromSeconds(60));
+
+        var clusterPort = FreePort();
+        var address = $"akka.tcp://lambdastorm@127.0.0.1:{clusterPort}";
+        var coordinator = Start("coordinator", "--port", clusterPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--metrics-port", "0", "--results", Path.Combine(_dir, "coordinator"));
+        await WaitForOutput(coordinator, "coordinator listening", TimeSpan.FromSeconds(60));
+        var agents = Enumerable.Range(1, 3).Select(k => Start("agent", "--seed", address, "--name", $"agent-{k}", "--metrics-port", "0")).ToList();
+
+        var results = Path.Combine(_dir, "results");
+        var run = Start("run", "scenarios/spike.yaml", "--cluster", address, "--min-agents", "3", "--emulator", $"http://127.0.0.1:{emulatorPort}",
+            "--results", results, "--metrics-port", "0", "--plain");
+
+        // Halfway through the 80 s schedule, agent-2's process is killed outright.
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (IntervalsSoFar(results) < 40)
+        {
+            Assert.True(DateTime.UtcNow < until, $"the run did not reach 40 s\n{run.StdOut}\n{run.StdErr}\n{coordinator.StdOut}\n{coordinator.StdErr}");
+            await Task.Delay(250);
+        }
+
+        agents[1].Signal("KILL");
+        var code = await run.WaitAsync(TimeSpan.FromMinutes(4));
+
+        Assert.True(code is 0 or 2, $"exit {code}\n{run.StdOut}\n{run.StdErr}");
+        var folder = Assert.Single(Directory.GetDirectories(results));
+        var lines = await File.ReadAllLinesAsync(Path.Combine(folder, "journal.jsonl"));
+        var records = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal("start", records[0].GetProperty("type").GetString());
+        var end = records[^1];
+        Assert.Equal("end", end.GetProperty("type").GetString());
+        Assert.Equal("completed", end.GetProperty("status").GetString());
+        var marks = records.Where(r => r.GetProperty("type").GetString() == "mark").ToList();
+        Assert.Contains(marks, m => m.GetProperty("kind").GetString() == "agent-lost" && m.GetProperty("agent").GetString() == "agent-2");
+        Assert.Contains(marks, m => m.GetProperty("kind").GetString() == "gap" && m.GetProperty("agent").GetString() == "agent-2");
+        Assert.Contains(marks, m => m.GetProperty("kind").GetString() == "resplit" && m.GetProperty("detail").GetString()!.Contains("agent-1, agent-3", StringComparison.Ordinal));
+
+        // Every interval of the schedule is in the journal, in order (none skipped).
+        var seqs = records.Where(r => r.GetProperty("type").GetString() == "interval").Select(r => r.GetProperty("seq").GetInt64()).Distinct().Order().ToList();
+        Assert.Equal(Enumerable.Range(0, seqs.Count).Select(i => (long)i), seqs);
+        Assert.True(seqs.Count >= 80, $"{seqs.Count} intervals");
+
+        var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "summary.json"))).RootElement;
+        Assert.Equal(1, summary.GetProperty("cluster").GetProperty("agentsLost").GetInt32());
+        Assert.True(File.Exists(Path.Combine(folder, "report.html")));
+        Assert.True(File.Exists(Path.Combine(folder, "junit.xml")));
+        // The ledger (issue 5) has not landed yet: once it has, assert here that no id is lost beyond agent-2's in-flight ones.
+    }
+
+    private static int IntervalsSoFar(string results)
+    {
+        var folder = Directory.Exists(results) ? Directory.GetDirectories(results).FirstOrDefault() : null;
+        if (folder is null || !File.Exists(Path.Combine(folder, "journal.jsonl")))
+        {
+            return 0;
+        }
+
+        using var stream = new FileStream(Path.Combine(folder, "journal.jsonl"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var n = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Contains("\"type\":\"interval\"", StringComparison.Ordinal))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

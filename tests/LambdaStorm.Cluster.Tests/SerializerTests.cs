@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Akka.Hosting;
+using LambdaStorm.Cluster.Protocol;
+
+namespace LambdaStorm.Cluster.Tests;
+
+/// <summary>Every protocol message is bound to <see cref="ProtocolSerializer"/> and round-trips through it.</summary>
+public sealed class SerializerTests : Akka.Hosting.TestKit.TestKit
+{
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
+        => builder.WithCustomSerializer("lambdastorm", [typeof(IClusterMessage)], system => new ProtocolSerializer(system));
+
+    public static readonly IClusterMessage[] Samples =
+    [
+        new RegisterAgent("agent-1"),
+        new AgentRegistered(3),
+        new SubmitRun("scenarios/spike.yaml", "name: spike\n", 3, "http://127.0.0.1:9001"),
+        new RunRejected("agent-2's clock differs by 300 ms", 1),
+        new RunAccepted("ab12cd34", ["a", "b"], 2),
+        new PrepareRun("ab12cd34", "s.yaml", "name: s\n", null, 638_000_000_000_000_000),
+        new AgentReady("ab12cd34", "a", 1, 2, 3, null),
+        new StartLoad("ab12cd34", 638_000_000_000_000_000, new ShareAssignment(0, 1, 3)),
+        new ShareAssignment(1200, 0, 2),
+        new Reshare("ab12cd34", new ShareAssignment(1200, 1, 2)),
+        new StopLoad("ab12cd34", "stopped"),
+        new StopRun("ab12cd34"),
+        new SnapshotReport("ab12cd34", "a", 7, 7, 8, "1 inject", 100, 0, 12,
+            [new WirePath(1, 50, 49, 1, [1, 2, 3], 49, 2)], [new WireSeries(1, 0, null, [4, 5]), new WireSeries(1, 2, "ReservedFunctionConcurrentInvocationLimitExceeded", [6])],
+            new AgentHealth(35.5, 0.8, 1, 50)),
+        new AgentDone("ab12cd34", "a", 30, 0, null),
+        new JournalLines("ab12cd34", ["{\"type\":\"start\"}", "{\"type\":\"interval\"}"]),
+        new RunEnded("ab12cd34", "{}", 2, "/tmp/results/x"),
+    ];
+
+    [Fact]
+    public void Every_message_type_has_a_manifest_and_a_sample()
+    {
+        var types = typeof(IClusterMessage).Assembly.GetTypes().Where(t => typeof(IClusterMessage).IsAssignableFrom(t) && !t.IsInterface).ToHashSet();
+        Assert.Equal(types.OrderBy(t => t.Name), ProtocolSerializer.Manifests.Keys.OrderBy(t => t.Name));
+        Assert.Equal(types.OrderBy(t => t.Name), Samples.Select(s => s.GetType()).Distinct().OrderBy(t => t.Name));
+    }
+
+    [Fact]
+    public void Every_message_is_bound_to_the_protocol_serializer_and_round_trips()
+    {
+        foreach (var message in Samples)
+        {
+            var serializer = Sys.Serialization.FindSerializerFor(message);
+            Assert.IsType<ProtocolSerializer>(serializer);
+            var bytes = serializer.ToBinary(message);
+            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+            var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+            Assert.IsType(message.GetType(), back);
+
+            // Records holding arrays compare by reference; their JSON compares by value.
+            Assert.Equal(JsonSerializer.Serialize(message, message.GetType()), JsonSerializer.Serialize(back, back.GetType()));
+        }
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_an_error_that_names_it()
+    {
+        var serializer = (ProtocolSerializer)Sys.Serialization.FindSerializerFor(Samples[0]);
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "bogus"));
+        Assert.Contains("bogus", e.Message);
+    }
+}
