@@ -8,7 +8,11 @@ namespace LambdaStorm.Conformance.Tests;
 internal static class ChildProcess
 {
     /// <summary>Starts <paramref name="psi"/> (output redirection is set here) and waits for it.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo psi, TimeSpan timeout, string what)
+    /// <param name="psi">What to start.</param>
+    /// <param name="timeout">How long it may run before it is killed and the test fails.</param>
+    /// <param name="what">Names the run in failure messages.</param>
+    /// <param name="startHint">Added to the failure message when the program cannot be started at all.</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo psi, TimeSpan timeout, string what, string? startHint = null)
     {
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
@@ -23,7 +27,7 @@ internal static class ChildProcess
         }
         catch (Win32Exception ex)
         {
-            Assert.Fail($"cannot start {psi.FileName} for {what}: {ex.Message}");
+            Assert.Fail($"cannot start {psi.FileName} for {what}: {ex.Message}" + (startHint is null ? "" : " " + startHint));
         }
 
         p.BeginOutputReadLine();

@@ -1,6 +1,4 @@
-using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
 
 namespace LambdaStorm.Conformance.Tests;
 
@@ -47,9 +45,6 @@ internal static class NodeScript
         var psi = new ProcessStartInfo("node")
         {
             WorkingDirectory = RepoRoot(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
         psi.ArgumentList.Add("--test-reporter=spec");
         psi.ArgumentList.Add(script);
@@ -64,42 +59,7 @@ internal static class NodeScript
         }
 
         psi.Environment["NO_COLOR"] = "1";
-        var output = new StringBuilder();
-        using var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        try
-        {
-            p.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            Assert.Fail($"cannot start `node` ({ex.Message}): Node.js 20 or later must be on PATH for the conformance tests.");
-        }
-
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit(10_000);
-            lock (output)
-            {
-                Assert.Fail($"node {script} did not finish within {timeout.TotalSeconds:0} s\n{output}");
-            }
-        }
-
-        p.WaitForExit(); // drains the redirected output
-        lock (output)
-        {
-            return (p.ExitCode, output.ToString());
-        }
+        return await ChildProcess.RunAsync(psi, timeout, $"node {script}", "Node.js 20 or later must be on PATH for the conformance tests.");
     }
 
     /// <summary>Runs <paramref name="script"/> against a fresh <c>lambdastorm emulator</c>; fails with the script's and the emulator's output.</summary>
