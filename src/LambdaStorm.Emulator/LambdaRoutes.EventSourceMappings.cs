@@ -66,48 +66,8 @@ internal sealed partial class LambdaRoutes
     private async Task GetEventSourceMapping(HttpContext ctx) =>
         await Reply(ctx, _model.GetEventSourceMapping(RouteValue(ctx, "UUID")), StatusCodes.Status200OK, WriteMapping);
 
-    private async Task ListEventSourceMappings(HttpContext ctx)
-    {
-        var maxItemsText = Query(ctx, "MaxItems");
-        var maxItems = 100;
-        if (maxItemsText is not null && (!int.TryParse(maxItemsText, NumberStyles.None, CultureInfo.InvariantCulture, out maxItems) || maxItems is < 1 or > 10_000))
-        {
-            await AwsError.Validation(maxItemsText, "maxItems", "Member must have value between 1 and 10000").WriteAsync(ctx);
-            return;
-        }
-
-        var all = _model.ListEventSourceMappings(Query(ctx, "FunctionName"), Query(ctx, "EventSourceArn"));
-        var start = 0;
-        if (Query(ctx, "Marker") is { } marker)
-        {
-            start = all.ToList().FindIndex(m => m.Uuid == marker);
-            if (start < 0)
-            {
-                await AwsError.InvalidParameter($"Invalid marker: {marker}").WriteAsync(ctx);
-                return;
-            }
-        }
-
-        var page = all.Skip(start).Take(maxItems).ToList();
-        var next = start + page.Count < all.Count ? all[start + page.Count].Uuid : null;
-        await Json(ctx, StatusCodes.Status200OK, w =>
-        {
-            w.WriteStartObject();
-            if (next is not null)
-            {
-                w.WriteString("NextMarker", next);
-            }
-
-            w.WriteStartArray("EventSourceMappings");
-            foreach (var m in page)
-            {
-                WriteMapping(w, m);
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-    }
+    private Task ListEventSourceMappings(HttpContext ctx) =>
+        ListPageAsync(ctx, 100, () => _model.ListEventSourceMappings(Query(ctx, "FunctionName"), Query(ctx, "EventSourceArn")), m => m.Uuid, "EventSourceMappings", WriteMapping);
 
     private async Task UpdateEventSourceMapping(HttpContext ctx)
     {

@@ -310,22 +310,29 @@ internal sealed partial class LambdaRoutes
         await Json(ctx, StatusCodes.Status201Created, w => LambdaJson.FunctionConfiguration(w, configuration, metadata));
     }
 
-    private async Task ListFunctions(HttpContext ctx)
+    private Task ListFunctions(HttpContext ctx) =>
+        ListPageAsync(ctx, 50, _model.ListFunctions, f => f.FunctionName, "Functions", (w, f) => LambdaJson.FunctionConfiguration(w, f, Metadata(f.FunctionName)));
+
+    /// <summary>
+    /// Serves one page of a Lambda <c>List*</c> call the way AWS pages them: <c>MaxItems</c> (1..10,000, checked before
+    /// anything is listed), <c>Marker</c> (the key of the first item of the page; unknown markers are refused) and
+    /// <c>NextMarker</c> (the key of the first item of the next page).
+    /// </summary>
+    private static async Task ListPageAsync<T>(HttpContext ctx, int defaultMaxItems, Func<IReadOnlyList<T>> list, Func<T, string> key, string arrayName, Action<Utf8JsonWriter, T> write)
     {
         var maxItemsText = Query(ctx, "MaxItems");
-        var marker = Query(ctx, "Marker");
-        var maxItems = 50;
+        var maxItems = defaultMaxItems;
         if (maxItemsText is not null && (!int.TryParse(maxItemsText, NumberStyles.None, CultureInfo.InvariantCulture, out maxItems) || maxItems is < 1 or > 10_000))
         {
             await AwsError.Validation(maxItemsText, "maxItems", "Member must have value between 1 and 10000").WriteAsync(ctx);
             return;
         }
 
-        var all = _model.ListFunctions();
+        var all = list();
         var start = 0;
-        if (marker is not null)
+        if (Query(ctx, "Marker") is { } marker)
         {
-            start = all.ToList().FindIndex(f => f.FunctionName == marker);
+            start = all.ToList().FindIndex(item => key(item) == marker);
             if (start < 0)
             {
                 await AwsError.InvalidParameter($"Invalid marker: {marker}").WriteAsync(ctx);
@@ -334,7 +341,7 @@ internal sealed partial class LambdaRoutes
         }
 
         var page = all.Skip(start).Take(maxItems).ToList();
-        var next = start + page.Count < all.Count ? all[start + page.Count].FunctionName : null;
+        var next = start + page.Count < all.Count ? key(all[start + page.Count]) : null;
         await Json(ctx, StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();
@@ -343,10 +350,10 @@ internal sealed partial class LambdaRoutes
                 w.WriteString("NextMarker", next);
             }
 
-            w.WriteStartArray("Functions");
-            foreach (var f in page)
+            w.WriteStartArray(arrayName);
+            foreach (var item in page)
             {
-                LambdaJson.FunctionConfiguration(w, f, Metadata(f.FunctionName));
+                write(w, item);
             }
 
             w.WriteEndArray();
