@@ -15,7 +15,7 @@ internal static partial class AwsTargetBinder
     public static readonly string[] TargetKeys = ["type", "region", "profile", "endpoint", "functions", "queues", "receiptsQueue", "maxInvocations", "maxCostUsd"];
 
     /// <summary>Keys of one function of an aws target.</summary>
-    public static readonly string[] FunctionKeys = ["qualifier", "memory", "architecture", "duration", "downstreamLimit"];
+    public static readonly string[] FunctionKeys = ["qualifier", "memory", "architecture", "duration", "downstreamLimit", "probe"];
 
     [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$", RegexOptions.CultureInvariant)]
     private static partial Regex RegionPattern();
@@ -150,7 +150,8 @@ internal static partial class AwsTargetBinder
 
         var duration = e.TryGetValue("duration", out var d) ? r.Duration(d.Value, $"'duration' of {what}") : null;
         var downstream = e.TryGetValue("downstreamLimit", out var dl) ? r.Integer(dl.Value, $"'downstreamLimit' of {what}", 1) : null;
-        return new AwsFunction(name, qualifier, memory, architecture, duration, downstream);
+        var probe = e.TryGetValue("probe", out var pr) && (r.Boolean(pr.Value, $"'probe' of {what}") ?? false);
+        return new AwsFunction(name, qualifier, memory, architecture, duration, downstream) { Probe = probe };
     }
 
     private static string? QueueUrl(YamlReader r, YamlNode node, string what)

@@ -50,6 +50,9 @@ public sealed record Scenario(
     /// </summary>
     public TimeSpan? Settle { get; init; }
 
+    /// <summary>The game-day sections: chaos timeline, steady-state hypothesis and abort conditions (empty when absent).</summary>
+    public Chaos.ChaosPlan Chaos { get; init; } = LambdaStorm.Chaos.ChaosPlan.None;
+
     /// <summary>True when the scenario sends on a path whose outcome arrives later (async, queue): the delivery ledger tracks it.</summary>
     public bool UsesLedger => Paths.Entries.Any(e => e.Path is InvocationPath.Async or InvocationPath.Queue);
 }

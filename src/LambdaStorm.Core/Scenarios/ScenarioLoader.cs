@@ -24,7 +24,7 @@ public static partial class ScenarioLoader
 {
     /// <summary>Top-level keys of a scenario file.</summary>
     public static readonly string[] TopLevelKeys =
-        ["name", "description", "target", "path", "paths", "function", "queue", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop", "logTailSample", "settle"];
+        ["name", "description", "target", "path", "paths", "function", "queue", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop", "logTailSample", "settle", "chaos", "steadyState", "abort"];
 
     /// <summary>Phase kinds, NBomber's vocabulary.</summary>
     public static readonly string[] PhaseKinds = ["inject", "ramping-inject", "spike", "keep-constant", "ramping-constant", "pause"];
@@ -105,6 +105,7 @@ public static partial class ScenarioLoader
         var graceful = e.TryGetValue("gracefulStop", out var gs) ? r.Duration(gs.Value, "'gracefulStop'", allowZero: true) ?? TimeSpan.Zero : Scenario.DefaultGracefulStop;
         var settle = e.TryGetValue("settle", out var st) ? r.Duration(st.Value, "'settle'", allowZero: true) : null;
         var queue = BindQueue(r, e, map, target, paths);
+        var chaos = BindChaosPlan(r, e, target, function, queue, load);
         if (target is TargetSpec.Emulator emulatorTarget && emulatorTarget.Endpoint is null
             && paths.Entries.Any(x => x.Path is InvocationPath.Async or InvocationPath.Queue))
         {
@@ -138,6 +139,7 @@ public static partial class ScenarioLoader
         {
             Queue = queue,
             Settle = settle,
+            Chaos = chaos,
         };
     }
 

@@ -113,4 +113,11 @@ public abstract record TargetSpec
 /// <param name="Architecture"><c>arm64</c> or <c>x86_64</c> as stated by the scenario, or null.</param>
 /// <param name="Duration">Expected billed duration per invocation, for the cost estimate.</param>
 /// <param name="DownstreamLimit">The concurrency the function's downstream takes, if the scenario declares one (preflight).</param>
-public sealed record AwsFunction(string Name, string? Qualifier, int? MemoryMb, string? Architecture, TimeSpan? Duration, int? DownstreamLimit = null);
+public sealed record AwsFunction(string Name, string? Qualifier, int? MemoryMb, string? Architecture, TimeSpan? Duration, int? DownstreamLimit = null)
+{
+    /// <summary>
+    /// True when the function is the probe (functions/probe) or wraps it, so it reads the <c>LAMBDASTORM_*</c> variables
+    /// that chaos sets to inject errors, latency and timeouts; function faults are refused on other aws functions.
+    /// </summary>
+    public bool Probe { get; init; }
+}

@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using LambdaStorm.Scenarios;
+
+namespace LambdaStorm.Chaos;
+
+/// <summary>
+/// The game-day part of a scenario: the chaos timeline, the steady-state hypothesis and the abort conditions. Built only
+/// by <see cref="ScenarioLoader"/>, which refuses targets outside the scenario's blast radius and actions the target
+/// cannot take.
+/// </summary>
+/// <param name="Actions">The chaos actions, in file order.</param>
+/// <param name="SteadyState">The steady-state hypothesis, or null.</param>
+/// <param name="Abort">The abort conditions (evaluated every second on the merged data).</param>
+public sealed record ChaosPlan(ImmutableArray<ChaosAction> Actions, SteadyState? SteadyState, ImmutableArray<AbortRule> Abort)
+{
+    /// <summary>An empty plan.</summary>
+    public static readonly ChaosPlan None = new([], null, []);
+
+    /// <summary>True when the plan does nothing.</summary>
+    public bool IsEmpty => Actions.IsEmpty && SteadyState is null && Abort.IsEmpty;
+}
+
+/// <summary>
+/// The steady-state hypothesis: rules in the threshold language, checked before the faults (over the warm-up window;
+/// the faults do not start when it fails), during each fault (reported) and after (recovery and how long it took).
+/// </summary>
+/// <param name="Rules">The rules (not delivery-ledger metrics: those are known only at the end).</param>
+/// <param name="WarmUp">How long the load runs before the first check; no action may start earlier.</param>
+/// <param name="Window">The sliding window the during/after checks evaluate the rules over.</param>
+public sealed record SteadyState(ImmutableArray<Threshold> Rules, TimeSpan WarmUp, TimeSpan Window)
+{
+    /// <summary>Default sliding window of the during/after checks.</summary>
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// An abort condition such as <c>throttle_rate &gt; 20% for 10s</c>: when the rule holds (the threshold expression
+/// is what must <em>not</em> happen) on every one-second interval for <see cref="For"/>, the run aborts: the load stops,
+/// every fault rolls back and the exit code is 3. Counts (<c>errors</c>, <c>throttles</c>) are over the run so far.
+/// </summary>
+/// <param name="Expression">The rule as written.</param>
+/// <param name="Condition">The threshold expression; the abort fires while it holds.</param>
+/// <param name="For">How long it must hold before the abort fires (zero: at once).</param>
+public sealed record AbortRule(string Expression, Threshold Condition, TimeSpan For);
+
+/// <summary>What a chaos action acts on.</summary>
+public enum ChaosTargetKind
+{
+    /// <summary>A function (reserved/provisioned concurrency, function faults, downstream limit).</summary>
+    Function,
+    /// <summary>A queue (visibility timeout, purge).</summary>
+    Queue,
+    /// <summary>The load generator itself (client-side faults).</summary>
+    Client,
+}
+
+/// <summary>One entry of the chaos timeline.</summary>
+/// <param name="Index">1-based position in the scenario's <c>chaos</c> list; names the action in journal and metrics.</param>
+/// <param name="At">When it is applied, from the start of the load.</param>
+/// <param name="For">When set, how long it stays before it reverts; without it, it stays until the run ends.</param>
+/// <param name="Target">The function or queue it acts on (the blast radius), or <c>client</c>.</param>
+public abstract record ChaosAction(int Index, TimeSpan At, TimeSpan? For, string Target)
+{
+    /// <summary>The action's kind as written in YAML (e.g. <c>reserved-concurrency</c>).</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>What kind of thing <see cref="Target"/> is.</summary>
+    public virtual ChaosTargetKind TargetKind => ChaosTargetKind.Function;
+
+    /// <summary>A stable label for metrics and the journal: <c>2-function-errors-hello</c>.</summary>
+    public string Label => $"{Index}-{Kind}-{Target}";
+
+    /// <summary>A short description for people.</summary>
+    public abstract string Describe { get; }
+
+    /// <summary>When it reverts (null: at the end of the run).</summary>
+    public TimeSpan? Until => For is { } f ? At + f : null;
+
+    /// <summary>Reserved concurrency set to <paramref name="Value"/> (0 is the emergency cut-off); reverts to the previous value.</summary>
+    public sealed record ReservedConcurrency(int Index, TimeSpan At, TimeSpan? For, string Target, int Value) : ChaosAction(Index, At, For, Target)
+    {
+        /// <inheritdoc />
+        public override string Kind => "reserved-concurrency";
+
+        /// <inheritdoc />
+        public override string Describe => $"reserved concurrency of {Target} set to {Value}";
+    }
+
+    /// <summary>Provisioned concurrency on a version or alias set to <paramref name="Value"/>, or removed (null).</summary>
+    public sealed record ProvisionedConcurrency(int Index, TimeSpan At, TimeSpan? For, string Target, string Qualifier, int? Value) : ChaosAction(Index, At, For, Target)
+    {
+        /// <inheritdoc />
+        public override string Kind => "provisioned-concurrency";
+
+        /// <inheritdoc />
+        public override string Describe => Value is { } v ? $"provisioned concurrency of {Target}:{Qualifier} set to {v}" : $"provisioned concurrency of {Target}:{Qualifier} removed";
+    }
+
+    /// <summary>A share of invocations fail (FIS <c>invocation-error</c>); with <paramref name="PreventExecution"/> without running the handler.</summary>
+    public sealed record FunctionErrors(int Index, TimeSpan At, TimeSpan? For, string Target, double Rate, bool PreventExecution) : ChaosAction(Index, At, For, Target)
+    {
+        /// <inheritdoc />
+        public override string Kind => "function-errors";
+
+        /// <inheritdoc />
+        public override string Describe => $"{Rate:0.##%} of {Target}'s invocations fail{(PreventExecution ? " without running" : string.Empty)}";
+    }
+
+    /// <summary>Added latency for a share of invocations (FIS <c>invocation-add-delay</c>).</summary>
+    public sealed record FunctionLatency(int Index, TimeSpan At, TimeSpan? For, string Target, TimeSpan Latency, double Percentage) : ChaosAction(Index, At, For, Target)
+    {
+        /// <inheritdoc />
+        public override string Kind => "function-latency";
+
+        /// <inheritdoc />
+        public override string Describe => $"{Latency.TotalMilliseconds:0} ms added to {Percentage:0.##%} of {Target}'s invocations";
+    }
+
+    /// <summary>A share of invocations run into the function's timeout.</summary>
+    public sealed record FunctionTimeout(int Index, TimeSpan At, TimeSpan? For, string Target, double Percentage) : ChaosAction(Index, At, For, Target)
+    {
+        /// <inheritdoc />
+        public override string Kind => "function-timeout";
+
+        /// <inheritdoc />
+        public override string Describe => $"{Percentage:0.##%} of {Target}'s invocations time out";
+    }
+
+    /// <summary>The function's declared downstream capacity lowered to <paramref name="Limit"/> concurrent executions.</summary>
+    public sealed record DownstreamLimit(int Index, TimeSpan At, TimeSpan? For, string Target, int Limit) : ChaosAction(Index, At, For, Target)
+    {
+        /// <inheritdoc />
+        public override string Kind => "downstream-limit";
+
+        /// <inheritdoc />
+        public override string Describe => $"downstream limit of {Target} lowered to {Limit}";
+    }
+
+    /// <summary>The queue's visibility timeout set to <paramref name="Value"/>.</summary>
+    public sealed record QueueVisibilityTimeout(int Index, TimeSpan At, TimeSpan? For, string Target, TimeSpan Value) : ChaosAction(Index, At, For, Target)
+    {
+        /// <inheritdoc />
+        public override string Kind => "queue-visibility-timeout";
+
+        /// <inheritdoc />
+        public override ChaosTargetKind TargetKind => ChaosTargetKind.Queue;
+
+        /// <inheritdoc />
+        public override string Describe => $"visibility timeout of {Target} set to {Value.TotalSeconds:0} s";
+    }
+
+    /// <summary>Every message in the queue deleted (one shot; nothing to revert, the loss is what the ledger shows).</summary>
+    public sealed record PurgeQueue(int Index, TimeSpan At, string Target) : ChaosAction(Index, At, null, Target)
+    {
+        /// <inheritdoc />
+        public override string Kind => "purge-queue";
+
+        /// <inheritdoc />
+        public override ChaosTargetKind TargetKind => ChaosTargetKind.Queue;
+
+        /// <inheritdoc />
+        public override string Describe => $"queue {Target} purged";
+    }
+}
