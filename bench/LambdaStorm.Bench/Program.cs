@@ -18,17 +18,19 @@ internal static class Program
     private const string Usage = """
         usage: LambdaStorm.Bench memory [--environments N] [--json FILE]
                LambdaStorm.Bench model [--json FILE]
+               LambdaStorm.Bench merge [--json FILE]
 
           memory          heap held by the Lambda model for N warm idle environments (default N = 10000),
                           per-function and legacy-burst scaling, with and without ModelStatistics, and 10 x N
           model           the model alone (VirtualTimeSimulation + ModelStatistics, no load engine, no journal) on
                           the scenarios bench/simulate/run.sh gives simulate: 1 h at 1,000/s and 10 min at 10,000/s
+          merge           the cluster coordinator's cost per agent snapshot: deserialize, decode, merge exactly
           --json FILE     also write the results as JSON
         """;
 
     public static int Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("memory" or "model"))
+        if (args.Length == 0 || args[0] is not ("memory" or "model" or "merge"))
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -54,7 +56,12 @@ internal static class Program
             }
         }
 
-        return args[0] == "memory" ? MemoryBenchmark.Run(environments, json) : ModelSpeedBenchmark.Run(json);
+        return args[0] switch
+        {
+            "memory" => MemoryBenchmark.Run(environments, json),
+            "merge" => MergeBenchmark.Run(json),
+            _ => ModelSpeedBenchmark.Run(json),
+        };
     }
 }
 

@@ -35,7 +35,11 @@ internal sealed class AgentRun : IAsyncDisposable
         Schedule = LoadSchedule.Create(scenario.Load);
         var settings = EngineSettings.For(scenario, time) with { ShareOffset = share.Offset, ShareStride = share.Stride, Source = agent };
         _engine = new LoadEngine(Schedule, new InvocationFactory(scenario, runId), _ => target, settings, time);
-        _engine.Snapshot += s => Snapshot?.Invoke(SnapshotWire.ToReport(runId, agent, s, Health(s)));
+        _engine.Snapshot += s =>
+        {
+            Measured?.Invoke(s);
+            Snapshot?.Invoke(SnapshotWire.ToReport(runId, agent, s, Health(s)));
+        };
         _lastCpuTs = time.GetTimestamp();
     }
 
@@ -44,6 +48,12 @@ internal sealed class AgentRun : IAsyncDisposable
 
     /// <summary>The whole run's schedule (this agent fires a share of it).</summary>
     public LoadSchedule Schedule { get; }
+
+    /// <summary>Every interval this agent measured, as measured (for the agent's own /metrics).</summary>
+    public event Action<IntervalSnapshot>? Measured;
+
+    /// <summary>The scenario.</summary>
+    public Scenario Scenario => _scenario;
 
     /// <summary>Every interval this agent measured, ready to send. Called on the engine's snapshot thread.</summary>
     public event Action<SnapshotReport>? Snapshot;

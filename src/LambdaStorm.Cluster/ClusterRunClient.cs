@@ -26,6 +26,10 @@ internal sealed record ClusterRunRequest(IReadOnlyList<string> Seeds, int MinAge
 /// </summary>
 internal static class ClusterRunClient
 {
+    /// <summary>Why an aws target does not run on a cluster (the client and the coordinator both refuse it).</summary>
+    public const string AwsRefusal =
+        "an aws target does not run on a cluster: its invocation and cost caps (maxInvocations, maxCostUsd) and the stop at the first rejected credential are enforced by one process's guard, which agents on other machines would not share; run it without --cluster";
+
     public static async Task<RunOutcome> RunAsync(Scenario scenario, ClusterRunRequest request, RunOptions options, IRunObserver? observer, TextWriter messages, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(scenario);

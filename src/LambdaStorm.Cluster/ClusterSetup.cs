@@ -90,10 +90,10 @@ internal static class ClusterSetup
         => builder.WithSingleton<CoordinatorKey>(CoordinatorName, CoordinatorActor.Props(settings), new ClusterSingletonOptions { Role = "coordinator", LogSingletonIdentificationFailure = false }, createProxyToo: true);
 
     /// <summary>Adds this node's agent actor.</summary>
-    public static AkkaConfigurationBuilder WithAgent(this AkkaConfigurationBuilder builder, string name, TimeProvider time, Action<SnapshotReport>? onSnapshot = null)
+    public static AkkaConfigurationBuilder WithAgent(this AkkaConfigurationBuilder builder, string name, TimeProvider time, Action<SnapshotReport>? onSnapshot = null, Runs.IRunObserver? observer = null)
         => builder.WithActors((system, registry) =>
         {
-            var agent = system.ActorOf(AgentActor.Props(name, registry.Get<CoordinatorKey>(), time, onSnapshot), "agent");
+            var agent = system.ActorOf(AgentActor.Props(name, registry.Get<CoordinatorKey>(), time, onSnapshot, observer), "agent");
             registry.Register<AgentKey>(agent);
         });
 

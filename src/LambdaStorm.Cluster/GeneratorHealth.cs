@@ -23,12 +23,16 @@ internal sealed class GeneratorHealthMonitor(GeneratorLimits limits)
     /// <summary>Agents found overloaded so far.</summary>
     public IReadOnlyCollection<string> Limited => _limited;
 
+    /// <summary>True when the last report observed was over the bounds.</summary>
+    public bool LastOverloaded { get; private set; }
+
     /// <summary>Folds one report in; returns a description when this report made the agent generator-limited (once per agent).</summary>
     public string? Observe(string agent, AgentHealth health)
     {
         ArgumentNullException.ThrowIfNull(health);
         var dropRate = health.Offered == 0 ? 0 : (double)health.Dropped / health.Offered;
         var over = health.LatenessP99Ms > limits.MaxLatenessP99.TotalMilliseconds || dropRate > limits.MaxDropRate;
+        LastOverloaded = over;
         var streak = over ? (_streak.TryGetValue(agent, out var n) ? n : 0) + 1 : 0;
         _streak[agent] = streak;
         if (streak >= limits.Sustained && _limited.Add(agent))

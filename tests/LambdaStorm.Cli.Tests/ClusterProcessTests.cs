@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -14,9 +13,11 @@ public sealed class ClusterProcessTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lambdastorm-cluster-").FullName;
     private readonly List<CliProcess> _processes = [];
+    private PrometheusServer? _prometheus;
 
     public void Dispose()
     {
+        _prometheus?.Dispose();
         foreach (var p in _processes)
         {
             p.Dispose();
@@ -76,14 +77,18 @@ public sealed class ClusterProcessTests : IDisposable
         var emulatorConfig = Path.Combine(_dir, "emulator.yaml");
         await File.WriteAllTextAsync(emulatorConfig, EmulatorConfigOf(spike));
         var emulatorPort = FreePort();
-        var emulator = Start("emulator", "--port", emulatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--config", emulatorConfig, "--seed", "7");
+        var emulator = Start("emulator", "--port", emulatorPort.ToString(CultureInfo.InvariantCulture), "--config", emulatorConfig, "--seed", "7");
         await WaitForOutput(emulator, "emulator listening", TimeSpan.FromSeconds(60));
 
         var clusterPort = FreePort();
         var address = $"akka.tcp://lambdastorm@127.0.0.1:{clusterPort}";
-        var coordinator = Start("coordinator", "--port", clusterPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--metrics-port", "0", "--results", Path.Combine(_dir, "coordinator"));
+        var coordinatorMetrics = FreePort();
+        var agentMetrics = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var coordinator = Start("coordinator", "--port", clusterPort.ToString(CultureInfo.InvariantCulture), "--metrics-port", coordinatorMetrics.ToString(CultureInfo.InvariantCulture),
+            "--results", Path.Combine(_dir, "coordinator"));
         await WaitForOutput(coordinator, "coordinator listening", TimeSpan.FromSeconds(60));
-        var agents = Enumerable.Range(1, 3).Select(k => Start("agent", "--seed", address, "--name", $"agent-{k}", "--metrics-port", "0")).ToList();
+        var agents = Enumerable.Range(1, 3).Select(k => Start("agent", "--seed", address, "--name", $"agent-{k}", "--metrics-port", agentMetrics[k - 1].ToString(CultureInfo.InvariantCulture))).ToList();
+        _prometheus = PrometheusServer.Start(_dir, ("lambdastorm-coordinator", [coordinatorMetrics]), ("lambdastorm-agent", agentMetrics));
 
         var results = Path.Combine(_dir, "results");
         var run = Start("run", "scenarios/spike.yaml", "--cluster", address, "--min-agents", "3", "--emulator", $"http://127.0.0.1:{emulatorPort}",
@@ -96,6 +101,23 @@ public sealed class ClusterProcessTests : IDisposable
             Assert.True(DateTime.UtcNow < until, $"the run did not reach 40 s\n{run.StdOut}\n{run.StdErr}\n{coordinator.StdOut}\n{coordinator.StdErr}");
             await Task.Delay(250);
         }
+
+        // The cluster panels of the "cluster and generator health" dashboard, against the real Prometheus scraping the
+        // coordinator and the agents: every query parses and returns data (issue 6).
+        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var failures = new List<string>();
+        var clusterQueries = DashboardQueries.All().Where(q => q.Requires == "cluster").ToList();
+        Assert.True(clusterQueries.Count >= 5, $"only {clusterQueries.Count} cluster panel queries");
+        foreach (var q in clusterQueries)
+        {
+            var (ok, error, series) = await _prometheus.QueryAsync(q.Substituted("spike"), at);
+            if (!ok || series == 0)
+            {
+                failures.Add($"{q.Dashboard} '{q.Where}': {(ok ? "no series" : error)}\n    {q.Expr}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} cluster panel queries failed:\n{string.Join('\n', failures)}\nprometheus:\n{_prometheus.Logged()}");
 
         agents[1].Signal("KILL");
         var code = await run.WaitAsync(TimeSpan.FromMinutes(4));
@@ -147,10 +169,5 @@ public sealed class ClusterProcessTests : IDisposable
         return n;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => PrometheusServer.FreePort();
 }

@@ -51,17 +51,10 @@ public sealed partial class PrometheusScrapeTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("lambdastorm-prom-").FullName;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private CliProcess? _run;
-    private Process? _prometheus;
-    private readonly StringBuilder _prometheusLog = new();
+    private PrometheusServer? _prometheus;
 
     public void Dispose()
     {
-        if (_prometheus is { HasExited: false })
-        {
-            _prometheus.Kill(entireProcessTree: true);
-            _prometheus.WaitForExit(10_000);
-        }
-
         _prometheus?.Dispose();
         _run?.Dispose();
         _http.Dispose();
@@ -78,7 +71,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
     [Fact]
     public async Task Every_dashboard_query_parses_and_returns_data_from_a_real_prometheus_scraping_a_live_run()
     {
-        var metricsPort = FreePort();
+        var metricsPort = PrometheusServer.FreePort();
         var scenario = Path.Combine(_dir, "scraped.yaml");
         await File.WriteAllTextAsync(scenario, Yaml);
         _run = CliProcess.Start(_dir, "run", scenario, "--plain", "--results", Path.Combine(_dir, "results"), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture));
@@ -86,11 +79,10 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         await AwaitAsync(async () => (await TryGetAsync(metricsUrl))?.Contains("lambdastorm_emulator_", StringComparison.Ordinal) == true,
             TimeSpan.FromSeconds(30), "the run's /metrics to serve the emulator's series");
 
-        var promPort = StartPrometheus(metricsPort);
-        var api = $"http://127.0.0.1:{promPort}/api/v1/query";
+        _prometheus = PrometheusServer.Start(_dir, ("lambdastorm-run", [metricsPort]));
 
         // Enough scrapes to cover the ramp, the steady stretch and the spike (it starts 13 s in).
-        await AwaitAsync(async () => await ScalarAsync(api, "sum_over_time(up{job=\"lambdastorm-run\"}[5m])", null) >= 20,
+        await AwaitAsync(async () => await _prometheus.ScalarAsync("sum_over_time(up{job=\"lambdastorm-run\"}[5m])", null) >= 20,
             TimeSpan.FromSeconds(60), "20 successful scrapes of the run");
         var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
@@ -100,7 +92,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         var skipped = new List<string>();
         foreach (var q in queries)
         {
-            var (ok, error, series) = await QueryAsync(api, q.Substituted(Scenario), at);
+            var (ok, error, series) = await _prometheus.QueryAsync(q.Substituted(Scenario), at);
             if (!ok)
             {
                 failures.Add($"{q.Dashboard} '{q.Where}': does not parse or run: {error}\n    {q.Expr}");
@@ -116,13 +108,13 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         }
 
         Assert.True(failures.Count == 0,
-            $"{failures.Count} of {queries.Count} dashboard queries failed:\n{string.Join('\n', failures)}\n(skipped for data that comes later: {string.Join("; ", skipped)})\nprometheus log:\n{PrometheusLog()}");
+            $"{failures.Count} of {queries.Count} dashboard queries failed:\n{string.Join('\n', failures)}\n(skipped for data that comes later: {string.Join("; ", skipped)})\nprometheus log:\n{_prometheus.Logged()}");
     }
 
     [Fact]
     public async Task The_run_endpoint_serves_run_and_emulator_series_that_follow_the_contract()
     {
-        var metricsPort = FreePort();
+        var metricsPort = PrometheusServer.FreePort();
         var scenario = Path.Combine(_dir, "scraped.yaml");
         await File.WriteAllTextAsync(scenario, Yaml);
         _run = CliProcess.Start(_dir, "run", scenario, "--plain", "--results", Path.Combine(_dir, "results"), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture));
@@ -158,101 +150,6 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         await _run.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
-    private int StartPrometheus(int metricsPort)
-    {
-        var port = FreePort();
-        var config = Path.Combine(_dir, "prometheus.yml");
-        File.WriteAllText(config, $"""
-            global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
-            scrape_configs:
-              - job_name: lambdastorm-run
-                static_configs:
-                  - targets: ["127.0.0.1:{metricsPort}"]
-            """);
-        var psi = new ProcessStartInfo("prometheus",
-        [
-            "--config.file=" + config,
-            "--storage.tsdb.path=" + Path.Combine(_dir, "tsdb"),
-            $"--web.listen-address=127.0.0.1:{port}",
-            "--log.level=warn",
-        ])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _dir,
-        };
-        _prometheus = new Process { StartInfo = psi };
-        _prometheus.OutputDataReceived += (_, e) => Log(e.Data);
-        _prometheus.ErrorDataReceived += (_, e) => Log(e.Data);
-        try
-        {
-            _prometheus.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("the prometheus server is not installed (test.sh installs Debian's prometheus package)", e);
-        }
-
-        _prometheus.BeginOutputReadLine();
-        _prometheus.BeginErrorReadLine();
-        return port;
-    }
-
-    private void Log(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_prometheusLog)
-            {
-                _prometheusLog.AppendLine(line);
-            }
-        }
-    }
-
-    private string PrometheusLog()
-    {
-        lock (_prometheusLog)
-        {
-            return _prometheusLog.ToString();
-        }
-    }
-
-    private async Task<(bool Ok, string Error, int Series)> QueryAsync(string api, string expr, double? at)
-    {
-        var url = api + "?query=" + Uri.EscapeDataString(expr) + (at is { } t ? "&time=" + t.ToString("F3", CultureInfo.InvariantCulture) : "");
-        using var response = await _http.GetAsync(url);
-        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        if (json["status"]?.GetValue<string>() != "success")
-        {
-            return (false, $"{json["errorType"]}: {json["error"]}", 0);
-        }
-
-        var data = json["data"]!;
-        return data["resultType"]!.GetValue<string>() switch
-        {
-            "vector" or "matrix" => (true, "", data["result"]!.AsArray().Count),
-            _ => (true, "", 1),
-        };
-    }
-
-    private async Task<double> ScalarAsync(string api, string expr, double? at)
-    {
-        try
-        {
-            var url = api + "?query=" + Uri.EscapeDataString(expr) + (at is { } t ? "&time=" + t.ToString("F3", CultureInfo.InvariantCulture) : "");
-            var json = JsonNode.Parse(await _http.GetStringAsync(url))!;
-            var result = json["data"]?["result"]?.AsArray();
-            return result is { Count: > 0 } ? double.Parse(result[0]!["value"]![1]!.GetValue<string>(), CultureInfo.InvariantCulture) : 0;
-        }
-        catch (HttpRequestException)
-        {
-            return 0; // not listening yet
-        }
-    }
-
     private async Task<string?> TryGetAsync(string url)
     {
         try
@@ -272,23 +169,16 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         {
             if (deadline.Elapsed > max)
             {
-                throw new TimeoutException($"waited {max} for {what}\nrun stdout:\n{_run?.StdOut}\nrun stderr:\n{_run?.StdErr}\nprometheus:\n{PrometheusLog()}");
+                throw new TimeoutException($"waited {max} for {what}\nrun stdout:\n{_run?.StdOut}\nrun stderr:\n{_run?.StdErr}\nprometheus:\n{_prometheus?.Logged()}");
             }
 
             if (_prometheus is { HasExited: true })
             {
-                throw new InvalidOperationException($"prometheus exited with {_prometheus.ExitCode}:\n{PrometheusLog()}");
+                throw new InvalidOperationException($"prometheus exited:\n{_prometheus.Logged()}");
             }
 
             await Task.Delay(250);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"^# HELP (\S+) (.*)$", RegexOptions.Multiline)]

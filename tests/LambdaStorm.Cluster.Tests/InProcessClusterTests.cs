@@ -124,6 +124,32 @@ public sealed class InProcessClusterTests : IDisposable
         Assert.Contains("beyond the bound of 100 ms", e.Message);
     }
 
+    [Fact]
+    public async Task An_aws_target_is_refused_by_the_coordinator_because_its_caps_would_not_hold_across_agents()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string aws = """
+            name: aws-on-cluster
+            target:
+              type: aws
+              region: us-east-1
+              functions:
+                probe: { memory: 512 }
+              maxInvocations: 100
+              maxCostUsd: 1
+            load:
+              - inject: { rate: 5, during: 2s }
+            """;
+        var scenario = ScenarioLoader.Load(aws, "aws-on-cluster.yaml").GetOrThrow();
+        await using var coordinator = await ClusterSetup.StartAsync(new NodeOptions("coordinator", "127.0.0.1", 0, []),
+            b => b.WithCoordinator(CoordinatorSettings.For(new RunOptions(_results), TimeProvider.System)), ct);
+        var e = await Assert.ThrowsAsync<ClusterRunRejectedException>(
+            () => ClusterRunClient.RunAsync(scenario, new ClusterRunRequest([coordinator.Address], 1, null), new RunOptions(_results), null, TextWriter.Null, ct));
+        Assert.Equal(ClusterRunClient.AwsRefusal, e.Message);
+        Assert.Equal(ExitCodes.BadInput, e.ExitCode);
+        Assert.Empty(Directory.GetDirectories(_results));
+    }
+
     /// <summary>The system clock, <paramref name="skew"/> ahead: another machine whose clock is off.</summary>
     private sealed class SkewedClock(TimeSpan skew) : TimeProvider
     {

@@ -90,11 +90,13 @@ internal sealed class CoordinatorCommand : AsyncCommand<CoordinatorCommand.Setti
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var registry = Metrics.NewCustomRegistry();
-        var metrics = new RunMetrics(Metrics.WithCustomRegistry(registry));
+        // Agents export the run series of their shares (Grafana sums them); the coordinator exports only what needs the
+        // merge (agents, shares, gaps, exact merged percentiles), so that nothing is counted twice.
+        var cluster = new ClusterMetrics(Metrics.WithCustomRegistry(registry));
         await using var server = await settings.ServeMetricsAsync(registry, cancellationToken);
         var options = new RunOptions(settings.Results) { Artifacts = Reporting.ResultsArtifacts.Instance };
         var node = new NodeOptions("coordinator", settings.Host, settings.Port ?? 4053, settings.Seeds, settings.PublicHost);
-        await using var running = await ClusterSetup.StartAsync(node, b => b.WithCoordinator(CoordinatorSettings.For(options, TimeProvider.System, metrics)), cancellationToken);
+        await using var running = await ClusterSetup.StartAsync(node, b => b.WithCoordinator(CoordinatorSettings.For(options, TimeProvider.System, null, cluster)), cancellationToken);
         Console.Out.WriteLine($"coordinator listening on {running.Address}");
         Console.Out.WriteLine($"  agents join with: lambdastorm agent --seed {running.Address}");
         Console.Out.WriteLine($"  runs are submitted with: lambdastorm run SCENARIO --cluster {running.Address}");
@@ -129,10 +131,16 @@ internal sealed class AgentCommand : AsyncCommand<AgentCommand.Settings>
     {
         var name = settings.Name ?? $"agent-{Environment.MachineName}-{Environment.ProcessId}";
         var registry = Metrics.NewCustomRegistry();
-        var metrics = new AgentMetrics(Metrics.WithCustomRegistry(registry), name);
+        var factory = Metrics.WithCustomRegistry(registry);
+        var metrics = new AgentMetrics(factory, name);
+
+        // The run series of this agent's share, with an 'agent' label on every series: Grafana sums them across agents.
+        // They are the only copy of the run series in a cluster (the coordinator exports only what needs the merge, and
+        // 'run --cluster' exports none), so scraping agents and coordinator together counts nothing twice.
+        var share = new RunMetrics(factory.WithLabels(new Dictionary<string, string>(StringComparer.Ordinal) { ["agent"] = name }));
         await using var server = await settings.ServeMetricsAsync(registry, cancellationToken);
         var node = new NodeOptions("agent", settings.Host, settings.Port ?? 0, settings.Seeds, settings.PublicHost);
-        await using var running = await ClusterSetup.StartAsync(node, b => b.WithAgent(name, TimeProvider.System, metrics.OnSnapshot), cancellationToken);
+        await using var running = await ClusterSetup.StartAsync(node, b => b.WithAgent(name, TimeProvider.System, metrics.OnSnapshot, share), cancellationToken);
         Console.Out.WriteLine($"agent {name} listening on {running.Address}, joining {string.Join(", ", settings.Seeds)}");
         if (server is not null)
         {

@@ -99,6 +99,11 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             return ExitCodes.BadInput;
         }
 
+        if (settings.Cluster is { } cluster)
+        {
+            return await RunOnClusterAsync(scenario, cluster, settings, cancellationToken);
+        }
+
         AwsSession? aws = null;
         if (scenario.Target is TargetSpec.Aws awsTarget)
         {
@@ -138,22 +143,6 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             SummaryNotes = guard is null ? null : guard.SummaryNotes,
         };
         var observer = new CompositeRunObserver(view, metrics);
-        if (settings.Cluster is { } cluster)
-        {
-            try
-            {
-                var request = new LambdaStorm.Cluster.ClusterRunRequest([cluster], settings.MinAgents, settings.Emulator);
-                var clustered = await view.ShowWhileAsync(() => LambdaStorm.Cluster.ClusterRunClient.RunAsync(scenario, request, options, observer, Console.Error, cancellationToken));
-                SummaryView.Print(AnsiConsole.Console, clustered.Summary, clustered.ResultsPath);
-                return clustered.ExitCode;
-            }
-            catch (LambdaStorm.Cluster.ClusterRunRejectedException e)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] the cluster refused the run: {e.Message}");
-                return e.ExitCode;
-            }
-        }
-
         var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, observer, guard?.Stop ?? cancellationToken));
         SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
         if (guard?.AuthError is not null)
@@ -164,5 +153,36 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
         // A cap ended the load before its schedule did: the run was aborted by a guardrail, whatever the thresholds say.
         return guard?.StopReason is not null && outcome.ExitCode == ExitCodes.Ok ? ExitCodes.Aborted : outcome.ExitCode;
+    }
+
+    /// <summary>
+    /// <c>run --cluster</c>: submits the scenario and writes the results here. This process serves no /metrics: the run
+    /// series come from the agents (labelled with <c>agent</c>) and the merged ones from the coordinator, so that a
+    /// Prometheus scraping every node counts nothing twice (docs/cluster.md).
+    /// </summary>
+    private static async Task<int> RunOnClusterAsync(Scenario scenario, string cluster, Settings settings, CancellationToken cancellationToken)
+    {
+        if (scenario.Target is TargetSpec.Aws)
+        {
+            // The invocation and cost caps are enforced by one process's guard; split over agents they would not hold.
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {LambdaStorm.Cluster.ClusterRunClient.AwsRefusal}");
+            return ExitCodes.BadInput;
+        }
+
+        var interactive = !settings.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        var view = new LiveView(interactive, settings.ProgressEvery);
+        var options = new RunOptions(settings.Results) { Artifacts = Reporting.ResultsArtifacts.Instance };
+        try
+        {
+            var request = new LambdaStorm.Cluster.ClusterRunRequest([cluster], settings.MinAgents, settings.Emulator);
+            var clustered = await view.ShowWhileAsync(() => LambdaStorm.Cluster.ClusterRunClient.RunAsync(scenario, request, options, view, Console.Error, cancellationToken));
+            SummaryView.Print(AnsiConsole.Console, clustered.Summary, clustered.ResultsPath);
+            return clustered.ExitCode;
+        }
+        catch (LambdaStorm.Cluster.ClusterRunRejectedException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] the cluster refused the run: {e.Message}");
+            return e.ExitCode;
+        }
     }
 }

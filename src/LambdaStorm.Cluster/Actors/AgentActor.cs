@@ -22,6 +22,7 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
     private readonly IActorRef _coordinatorProxy;
     private readonly TimeProvider _time;
     private readonly Action<SnapshotReport>? _onSnapshot;
+    private readonly IRunObserver? _observer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef? _coordinator;
     private AgentRun? _current;
@@ -31,9 +32,11 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
     /// <param name="name">Agent name.</param>
     /// <param name="coordinatorProxy">The coordinator singleton's proxy.</param>
     /// <param name="time">Clock.</param>
-    /// <param name="onSnapshot">Also called with every snapshot sent (the agent's own /metrics), or null.</param>
-    public AgentActor(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot)
+    /// <param name="onSnapshot">Also called with every snapshot sent (the agent's generator health), or null.</param>
+    /// <param name="observer">Watches this agent's share as measured (the agent's own /metrics), or null.</param>
+    public AgentActor(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot, IRunObserver? observer)
     {
+        _observer = observer;
         _name = name;
         _coordinatorProxy = coordinatorProxy;
         _time = time;
@@ -71,8 +74,8 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props of an agent.</summary>
-    public static Props Props(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot = null)
-        => Akka.Actor.Props.Create(() => new AgentActor(name, coordinatorProxy, time, onSnapshot));
+    public static Props Props(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot = null, IRunObserver? observer = null)
+        => Akka.Actor.Props.Create(() => new AgentActor(name, coordinatorProxy, time, onSnapshot, observer));
 
     protected override void PreStart()
     {
@@ -136,6 +139,12 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
         }
 
         run.Reshare(m.Share);
+        if (_observer is not null)
+        {
+            _observer.OnStarted(new RunStarted(run.Scenario, run.Schedule, $"agent {_name} of run {run.RunId}", "", run.RunId));
+            run.Measured += _observer.OnInterval;
+        }
+
         _stop = new CancellationTokenSource();
         var startAt = new DateTimeOffset(m.StartAtUtcTicks, TimeSpan.Zero);
         _log.Info("{0}: run {1} starts at {2:O}, slot {3} of {4} from arrival {5}", _name, m.RunId, startAt, m.Share.Slot, m.Share.Slots, m.Share.FromArrival);

@@ -21,6 +21,7 @@ namespace LambdaStorm.Cluster.Actors;
 /// <param name="AgentWait">How long a run waits for <c>--min-agents</c>. Default 60 s.</param>
 /// <param name="Limits">Generator-health bounds.</param>
 /// <param name="Observer">Metrics and other watchers of the merged run, or null.</param>
+/// <param name="Metrics">The coordinator's own series (agents, shares, gaps, exact merged percentiles), or null.</param>
 internal sealed record CoordinatorSettings(
     RunOptions Run,
     TimeProvider Time,
@@ -31,12 +32,13 @@ internal sealed record CoordinatorSettings(
     TimeSpan ReadyTimeout,
     TimeSpan AgentWait,
     GeneratorLimits Limits,
-    IRunObserver? Observer = null)
+    IRunObserver? Observer = null,
+    ClusterMetrics? Metrics = null)
 {
     /// <summary>Defaults around a results root.</summary>
-    public static CoordinatorSettings For(RunOptions run, TimeProvider time, IRunObserver? observer = null) => new(
+    public static CoordinatorSettings For(RunOptions run, TimeProvider time, IRunObserver? observer = null, ClusterMetrics? metrics = null) => new(
         run, time, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3),
-        TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), GeneratorLimits.Default, observer);
+        TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), GeneratorLimits.Default, observer, metrics);
 }
 
 /// <summary>
@@ -134,6 +136,12 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
 
         var scenario = load.Scenario!;
+        if (scenario.Target is TargetSpec.Aws)
+        {
+            Sender.Tell(new RunRejected(ClusterRunClient.AwsRefusal, ExitCodes.BadInput));
+            return;
+        }
+
         var runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         _run = new ActiveRun(runId, scenario, new ScenarioSource(m.ScenarioPath, m.ScenarioText), Sender, Math.Max(1, m.MinAgents), m.EmulatorEndpoint,
             LoadSchedule.Create(scenario.Load), new SnapshotMerger(_settings.SnapshotGrace), new GeneratorHealthMonitor(_settings.Limits));
@@ -260,6 +268,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             run.Recorder.Mark(new JournalMark(0, "agent-joined", entry.Name, $"{entry.Name} fires arrivals {k}, {k + names.Count}, … (slot {k} of {names.Count})"));
         }
 
+        _settings.Metrics?.Shares(run.Scenario.Name, names, []);
         run.Client.Tell(new RunAccepted(run.RunId, [.. names], _settings.StartLead.TotalSeconds));
         _log.Info("run {0} starts at {1:O} on {2} agents", run.RunId, startAt, names.Count);
     }
@@ -285,6 +294,11 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (_run.Health.Observe(m.Agent, m.Health) is { } overloaded)
         {
             recorder.Mark(new JournalMark(m.End, "generator-limited", m.Agent, overloaded, m.Sequence));
+        }
+
+        if (_run.Health.LastOverloaded)
+        {
+            _settings.Metrics?.Overloaded(_run.Scenario.Name, m.Agent);
         }
 
         var expected = _run.Participants.Values.Where(x => x.Alive && !x.Done).Select(x => x.Entry.Name).ToList();
@@ -324,9 +338,11 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             foreach (var missing in merged.Missing)
             {
                 recorder.Mark(SnapshotMerger.MissingMark(merged.Merged, missing));
+                _settings.Metrics?.Gap(_run.Scenario.Name, missing);
             }
 
             recorder.Interval(merged.Merged);
+            _settings.Metrics?.Merged(_run.Scenario, recorder.Aggregate);
         }
 
         FlushLines(_run);
@@ -469,6 +485,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             }
         }
 
+        _settings.Metrics?.Shares(run.Scenario.Name, [.. survivors.Select(x => x.Entry.Name)], run.Participants.Values.Where(x => !x.Alive).Select(x => x.Entry.Name));
         recorder.Mark(new JournalMark(Elapsed(run), "resplit", null,
             $"{why}: from arrival {from} ({at:0.###}s) the schedule is split among {survivors.Count} agent(s): {string.Join(", ", survivors.Select(s => s.Entry.Name))}", Arrivals: from));
     }
