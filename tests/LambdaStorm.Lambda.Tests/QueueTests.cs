@@ -124,7 +124,8 @@ public sealed class QueueTests
 
         Assert.Equal(2, Receive(t).Count);
         t.Advance(TimeSpan.FromSeconds(10));
-        var second = Receive(t);
+        var second = Receive(t).Concat(Receive(t)).ToList(); // batch-mates come back in separate receives
+        Assert.Equal(2, second.Count);
         Assert.All(second, m => Assert.Equal(2, m.ApproximateReceiveCount));
         Assert.True(t.Model.DeleteMessage("q", second.Single(m => m.Body == "good").ReceiptHandle).GetValueOrThrow());
         t.Advance(TimeSpan.FromSeconds(10));
@@ -142,6 +143,37 @@ public sealed class QueueTests
 
         var snapshot = t.Model.GetQueueSnapshots().Single(s => s.Name == "q");
         Assert.Equal((2, 4, 1, 1), (snapshot.Sent, snapshot.Received, snapshot.Deleted, snapshot.MovedToDeadLetter));
+    }
+
+    [Fact]
+    public void Messages_received_together_come_back_mixed_with_others_not_as_the_same_group()
+    {
+        var t = WithQueues(new QueueOptions { Name = "q", VisibilityTimeout = TimeSpan.FromSeconds(10) });
+        for (var i = 0; i < 10; i++)
+        {
+            t.Model.SendMessage("q", $"a{i}").GetValueOrThrow();
+        }
+
+        Assert.Equal(10, Receive(t).Count);        // one group of 10, not deleted
+        t.Advance(TimeSpan.FromSeconds(5));
+        for (var i = 0; i < 10; i++)
+        {
+            t.Model.SendMessage("q", $"b{i}").GetValueOrThrow();
+        }
+
+        Assert.Equal(10, Receive(t).Count);        // a second group of 10, not deleted
+        t.Advance(TimeSpan.FromSeconds(10));       // both groups are visible again (a first, then b)
+        for (var i = 0; i < 8; i++)
+        {
+            t.Model.SendMessage("q", $"c{i}").GetValueOrThrow();
+        }
+
+        // Each receive takes at most one message of any earlier group, in approximately FIFO order, and fills up with the rest.
+        var batches = Enumerable.Range(0, 10).Select(_ => Receive(t).Select(m => m.Body).ToList()).ToList();
+        Assert.Equal(["a0", "b0", "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"], batches[0]);
+        Assert.All(batches.Skip(1), b => Assert.Equal(["a", "b"], b.Select(x => x[..1])));
+        Assert.Equal(28, batches.Sum(b => b.Count));
+        Assert.Empty(Receive(t));
     }
 
     [Fact]

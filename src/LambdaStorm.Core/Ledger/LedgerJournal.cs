@@ -28,6 +28,7 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     /// <inheritdoc />
     public void RecordSent(string id, InvocationPath path, DateTimeOffset intendedTime, bool poisoned)
     {
+        intendedTime = AtJournalPrecision(intendedTime);
         ledger.RecordSent(id, path, intendedTime, poisoned);
         lock (_gate)
         {
@@ -48,6 +49,7 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     /// <inheritdoc />
     public void RecordReceipt(Receipt receipt)
     {
+        receipt = receipt with { StartedAt = AtJournalPrecision(receipt.StartedAt), FinishedAt = AtJournalPrecision(receipt.FinishedAt) };
         ledger.RecordReceipt(receipt);
         lock (_gate)
         {
@@ -58,6 +60,7 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     /// <inheritdoc />
     public void RecordDeadLetter(string queue, DeadLetterEvidence evidence, DateTimeOffset at)
     {
+        at = AtJournalPrecision(at);
         ledger.RecordDeadLetter(queue, evidence, at);
         lock (_gate)
         {
@@ -78,6 +81,7 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     /// <inheritdoc />
     public void RecordQueueDepth(QueueDepthSample sample)
     {
+        sample = sample with { At = AtJournalPrecision(sample.At) };
         ledger.RecordQueueDepth(sample);
         lock (_gate)
         {
@@ -88,6 +92,7 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     /// <inheritdoc />
     public void RecordLoadEnded(DateTimeOffset at)
     {
+        at = AtJournalPrecision(at);
         ledger.RecordLoadEnded(at);
         lock (_gate)
         {
@@ -192,7 +197,15 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     /// <summary>Unix milliseconds with microsecond decimals.</summary>
     internal static double Ms(DateTimeOffset t) => Math.Round((t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerMillisecond, 3);
 
-    private static DateTimeOffset Time(JsonElement ms) => DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(ms.GetDouble() * TimeSpan.TicksPerMillisecond));
+    private static DateTimeOffset Time(JsonElement ms) => FromMs(ms.GetDouble());
+
+    private static DateTimeOffset FromMs(double ms) => DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(ms * TimeSpan.TicksPerMillisecond));
+
+    /// <summary>
+    /// A time rounded as the journal stores it (microseconds), so the live ledger sees exactly what
+    /// <c>lambdastorm report</c> replays and both compute the same latencies.
+    /// </summary>
+    private static DateTimeOffset AtJournalPrecision(DateTimeOffset t) => FromMs(Ms(t));
 
     private static string OutcomeName(ReceiptOutcome o) => o switch
     {

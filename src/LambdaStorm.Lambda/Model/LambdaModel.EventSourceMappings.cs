@@ -290,9 +290,10 @@ internal sealed partial class LambdaModel
         scaler.Grow(_nowTicks);
         var window = m.Settings.MaximumBatchingWindow.Ticks;
         var visibility = TimeSpan.FromSeconds(q.VisibilityTimeoutSeconds);
+        var share = 0;
         while (m.Busy < scaler.Current && q.VisibleCount > 0)
         {
-            if (window > 0 && q.VisibleCount < m.Settings.BatchSize)
+            if (share == 0 && window > 0 && q.VisibleCount < m.Settings.BatchSize)
             {
                 if (m.WindowOpenedTicks < 0)
                 {
@@ -305,10 +306,13 @@ internal sealed partial class LambdaModel
                     RequestPoll(m, closes);
                     break;
                 }
+
+                // The window closed on a partial batch: the idle pollers' long polls share what is visible.
+                share = (q.VisibleCount + (scaler.Current - m.Busy) - 1) / (scaler.Current - m.Busy);
             }
 
             m.WindowOpenedTicks = -1;
-            var messages = ReceiveLocked(q, m.Settings.BatchSize, visibility);
+            var messages = ReceiveLocked(q, share > 0 ? share : m.Settings.BatchSize, visibility);
             if (messages.Count == 0)
             {
                 continue; // everything visible expired or moved to the dead-letter queue

@@ -17,6 +17,7 @@ internal sealed partial class LambdaModel
     private readonly Dictionary<string, QueueState> _queues = new(StringComparer.Ordinal);
     private int _nextQueueId;
     private long _nextMessageSeq;
+    private long _nextReceiveGroup;
 
     // ------------------------------------------------------------------------------------------------ control plane
 
@@ -380,6 +381,15 @@ internal sealed partial class LambdaModel
     /// Receives up to <paramref name="max"/> visible messages, hiding each for <paramref name="visibility"/>; moves a
     /// message whose receive count reached <c>maxReceiveCount</c> to the dead-letter queue instead. Call with the lock held.
     /// </summary>
+    /// <remarks>
+    /// Order is approximately FIFO by the time a message became visible, but messages received together do not come
+    /// back together: SQS keeps no batch membership (a standard queue spreads messages over many servers and each
+    /// receive samples them), so messages that became visible again after a failed batch mix with other messages. The
+    /// model makes that deterministic: each group of up to 10 messages handed out together (one <c>ReceiveMessage</c>;
+    /// larger event source batches are made of such groups, as AWS's pollers do) gets a group number, and a later
+    /// group takes at most one message of any earlier group, skipping the rest, which stay at the front for the next
+    /// receive. A walk skips at most 9 messages for each message it takes.
+    /// </remarks>
     internal IReadOnlyList<ReceivedMessage> ReceiveLocked(QueueState queue, int max, TimeSpan visibility)
     {
         if (queue.VisibleCount == 0 || max <= 0)
@@ -389,8 +399,23 @@ internal sealed partial class LambdaModel
 
         var received = new List<ReceivedMessage>(Math.Min(max, queue.VisibleCount));
         var retentionTicks = queue.RetentionSeconds * TimeSpan.TicksPerSecond;
-        while (received.Count < max && queue.Visible.Head is { } m)
+        var takenGroups = new HashSet<long>();
+        var group = 0L;
+        var next = queue.Visible.Head;
+        while (received.Count < max && next is { } m)
         {
+            next = queue.Visible.Next(m);
+            if (group == 0)
+            {
+                group = ++_nextReceiveGroup;
+                takenGroups.Clear();
+            }
+
+            if (m.LastReceiveGroup != 0 && takenGroups.Contains(m.LastReceiveGroup))
+            {
+                continue; // a batch-mate of a message this group already took: it waits for the next receive
+            }
+
             queue.Visible.Remove(m);
             if (m.SentTicks + retentionTicks <= _nowTicks)
             {
@@ -412,6 +437,12 @@ internal sealed partial class LambdaModel
                 m.FirstReceiveTicks = _nowTicks;
             }
 
+            if (m.LastReceiveGroup != 0)
+            {
+                takenGroups.Add(m.LastReceiveGroup);
+            }
+
+            m.LastReceiveGroup = group;
             m.State = MessageState.InFlight;
             queue.InFlightCount++;
             queue.Received++;
@@ -420,6 +451,11 @@ internal sealed partial class LambdaModel
             m.ReceiptHandle = MakeHandle(queue, m);
             Schedule(m.VisibleAtTicks, ModelEventKind.QueueMessageVisible, m);
             received.Add(Snapshot(m));
+            if (received.Count % QueueSettings.MaxReceiveMessages == 0)
+            {
+                group = 0; // the next message starts a new group
+                next = queue.Visible.Head; // and looks again at the messages this group skipped
+            }
         }
 
         return received;

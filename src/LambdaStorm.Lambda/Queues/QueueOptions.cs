@@ -107,6 +107,9 @@ internal sealed record QueueSettings
     /// <summary>Longest visibility timeout (12 h).</summary>
     public const int MaxVisibilitySeconds = 43_200;
 
+    /// <summary>Most messages one <c>ReceiveMessage</c> returns.</summary>
+    public const int MaxReceiveMessages = 10;
+
     /// <summary>Queue name.</summary>
     public required string Name { get; init; }
 

@@ -173,6 +173,12 @@ internal sealed class QueueMessage
     /// <summary>Receives so far.</summary>
     public int ReceiveCount { get; internal set; }
 
+    /// <summary>
+    /// The receive (a model-wide number, one per group of up to 10 messages handed out together; 0 before the first)
+    /// that last returned this message. A later receive takes at most one message of any earlier group.
+    /// </summary>
+    public long LastReceiveGroup { get; internal set; }
+
     /// <summary>Where it is.</summary>
     public MessageState State { get; internal set; }
 
