@@ -66,6 +66,17 @@ internal sealed class CliProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits until the standard output contains <paramref name="text"/>; fails the test after <paramref name="timeout"/> or when the process exits first.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!StdOut.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < until && !_process.HasExited, $"no '{text}' within {timeout}\n{StdOut}\n{StdErr}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Sends a POSIX signal (INT for Ctrl-C, KILL for a crash).</summary>
     public void Signal(string signal)
     {
