@@ -122,7 +122,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         await AwaitAsync(async () => (text = await TryGetAsync($"http://127.0.0.1:{metricsPort}/metrics"))?.Contains("lambdastorm_invocations_total{", StringComparison.Ordinal) == true,
             TimeSpan.FromSeconds(30), "the run's first invocations on /metrics");
 
-        var fixedSet = new HashSet<string>(["scenario", "path", "function", "outcome", "reason", "agent", "phase", "queue", "state", "class", "le"], StringComparer.Ordinal);
+        var fixedSet = new HashSet<string>(["scenario", "path", "function", "outcome", "reason", "agent", "phase", "queue", "state", "class", "role", "attempt", "le"], StringComparer.Ordinal);
         var help = HelpLine().Matches(text!).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
         var types = TypeLine().Matches(text!).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
         Assert.Contains("lambdastorm_invocations_total", types.Keys);

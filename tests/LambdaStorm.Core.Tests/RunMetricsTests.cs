@@ -39,6 +39,18 @@ public sealed partial class RunMetricsTests
         [MetricNames.Snapshots] = "counter",
         [MetricNames.PhaseInfo] = "gauge",
         [MetricNames.RunInfo] = "gauge",
+        [MetricNames.LedgerIds] = "gauge",
+        [MetricNames.LedgerSent] = "counter",
+        [MetricNames.LedgerPoisonPills] = "counter",
+        [MetricNames.LedgerDuplicates] = "counter",
+        [MetricNames.LedgerDeadLetterArrivals] = "counter",
+        [MetricNames.LedgerProcessed] = "counter",
+        [MetricNames.LedgerAttempts] = "counter",
+        [MetricNames.LedgerRedeliveries] = "counter",
+        [MetricNames.LedgerDelayedGood] = "counter",
+        [MetricNames.LedgerEndToEnd] = "histogram",
+        [MetricNames.QueueDepth] = "gauge",
+        [MetricNames.QueueDrain] = "gauge",
     };
 
     [Fact]
@@ -47,6 +59,8 @@ public sealed partial class RunMetricsTests
         var registry = Metrics.NewCustomRegistry();
         var metrics = new RunMetrics(Metrics.WithCustomRegistry(registry));
         Feed(metrics);
+        FeedLedger(metrics);
+        FeedLedger(metrics, final: true);
 
         var exposition = Exposition.Parse(await Serialize(registry));
 
@@ -155,6 +169,150 @@ public sealed partial class RunMetricsTests
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Ledger_series_follow_the_ledger_classes_counters_depth_drain_and_end_to_end_latency()
+    {
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new RunMetrics(Metrics.WithCustomRegistry(registry));
+        Feed(metrics);
+        FeedLedger(metrics);
+
+        var e = Exposition.Parse(await Serialize(registry));
+
+        Dictionary<string, string> Class(string c) => new(StringComparer.Ordinal) { ["path"] = "queue", ["class"] = c };
+        Assert.Equal(1, e.Value(MetricNames.LedgerIds, Class("first_attempt"))); // a (processed twice: one duplicate)
+        Assert.Equal(1, e.Value(MetricNames.LedgerIds, Class("after_retry"))); // b
+        Assert.Equal(1, e.Value(MetricNames.LedgerIds, Class("dlq"))); // the pill
+        Assert.Equal(1, e.Value(MetricNames.LedgerIds, Class("in_flight"))); // d, no outcome while the source is busy
+        Assert.Equal(0, e.Value(MetricNames.LedgerIds, Class("lost")));
+        Assert.Equal(8, e.Families[MetricNames.LedgerIds].Samples.Count); // every class, zeros included
+        Assert.Equal(4, e.Value(MetricNames.LedgerSent, []));
+        Assert.Equal(1, e.Value(MetricNames.LedgerPoisonPills, []));
+        Assert.Equal(1, e.Value(MetricNames.LedgerDuplicates, []));
+        Assert.Equal(1, e.Value(MetricNames.LedgerDeadLetterArrivals, []));
+        Assert.Equal(1, e.Value(MetricNames.LedgerProcessed, new(StringComparer.Ordinal) { ["attempt"] = "1" }));
+        Assert.Equal(1, e.Value(MetricNames.LedgerProcessed, new(StringComparer.Ordinal) { ["attempt"] = "2" }));
+        Assert.Equal(3, e.Value(MetricNames.LedgerAttempts, new(StringComparer.Ordinal) { ["outcome"] = "ok" }));
+        Assert.Equal(4, e.Value(MetricNames.LedgerAttempts, new(StringComparer.Ordinal) { ["outcome"] = "failed" }));
+        Assert.Equal(4, e.Value(MetricNames.LedgerRedeliveries, [])); // a's 2nd (the duplicate), b's 2nd, the pill's 2nd and 3rd
+        Assert.Equal(1, e.Value(MetricNames.LedgerDelayedGood, []));
+        Assert.Equal(7, e.Value(MetricNames.QueueDepth, new(StringComparer.Ordinal) { ["queue"] = "orders", ["role"] = "source", ["state"] = "visible" }));
+        Assert.Equal(1, e.Value(MetricNames.QueueDepth, new(StringComparer.Ordinal) { ["queue"] = "orders-dlq", ["role"] = "dlq", ["state"] = "visible" }));
+        Assert.Equal(0, e.Value(MetricNames.QueueDrain, [])); // not drained yet: no sample
+        Assert.Empty(e.Families[MetricNames.QueueDrain].Samples);
+
+        // a at 0.2 s, b at 6 s: each observed once, in its bucket.
+        var queue = new Dictionary<string, string>(StringComparer.Ordinal) { ["path"] = "queue" };
+        Assert.Equal(2, e.Value(MetricNames.LedgerEndToEnd + "_count", queue));
+        Assert.Equal(1, e.Value(MetricNames.LedgerEndToEnd + "_bucket", new(queue, StringComparer.Ordinal) { ["le"] = "0.25" }));
+        Assert.Equal(2, e.Value(MetricNames.LedgerEndToEnd + "_bucket", new(queue, StringComparer.Ordinal) { ["le"] = "10" }));
+        Assert.Equal(6.2, e.Value(MetricNames.LedgerEndToEnd + "_sum", queue), 3);
+
+        // The final snapshot: the source drained 2 s after the load ended and went quiescent, so d is lost.
+        FeedLedger(metrics, final: true);
+        e = Exposition.Parse(await Serialize(registry));
+        Assert.Equal(0, e.Value(MetricNames.LedgerIds, Class("in_flight")));
+        Assert.Equal(1, e.Value(MetricNames.LedgerIds, Class("lost")));
+        Assert.Equal(2, e.Value(MetricNames.QueueDrain, []));
+        Assert.Equal(0, e.Value(MetricNames.QueueDepth, new(StringComparer.Ordinal) { ["queue"] = "orders", ["state"] = "visible" }));
+        Assert.Equal(2, e.Value(MetricNames.LedgerEndToEnd + "_count", queue)); // nothing observed twice
+        Assert.Equal(4, e.Value(MetricNames.LedgerSent, []));
+    }
+
+    [Fact]
+    public async Task A_simulated_queue_run_exports_the_ledger_its_summary_reports()
+    {
+        var yaml = """
+            name: queued
+            path: queue
+            queue: orders
+            seed: 3
+            target:
+              type: emulator
+              functions:
+                worker: { duration: 40ms, poisonMarker: POISON }
+              queues:
+                orders: { visibilityTimeout: 2s, deadLetter: orders-dlq, maxReceiveCount: 2 }
+                orders-dlq: {}
+              eventSourceMappings:
+                - { queue: orders, function: worker, batchSize: 5, reportBatchItemFailures: true }
+            load:
+              - inject: { rate: 20, during: 5s }
+            payload:
+              template: '{"id":"{{id}}","marker":"{{marker}}"}'
+              poisonPills: { every: 10, marker: POISON }
+            settle: 1m
+            """;
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new RunMetrics(Metrics.WithCustomRegistry(registry));
+        var scenario = ScenarioLoader.Load(yaml, "queued.yaml").GetOrThrow();
+        var root = Directory.CreateTempSubdirectory("lambdastorm-metrics-").FullName;
+        try
+        {
+            var outcome = await ScenarioRunner.SimulateAsync(scenario, new RunOptions(root), new CompositeRunObserver(metrics), CancellationToken.None);
+            var l = outcome.Summary.Ledger!;
+            var e = Exposition.Parse(await Serialize(registry));
+
+            Assert.Equal(100, l.Sent);
+            Assert.Equal(l.Sent, e.Value(MetricNames.LedgerSent, []));
+            foreach (var (name, n) in l.Classes)
+            {
+                Assert.Equal(n, e.Value(MetricNames.LedgerIds, new(StringComparer.Ordinal) { ["class"] = name }));
+            }
+
+            Assert.Equal(10, e.Value(MetricNames.LedgerPoisonPills, []));
+            Assert.Equal(l.DeadLetterArrivals, e.Value(MetricNames.LedgerDeadLetterArrivals, []));
+            Assert.Equal(10, l.DeadLetterArrivals);
+            Assert.Equal(l.Processed, e.Value(MetricNames.LedgerProcessed, []));
+            Assert.Equal(l.Processed, e.Value(MetricNames.LedgerEndToEnd + "_count", []));
+            Assert.Equal(l.FailedAttempts, e.Value(MetricNames.LedgerAttempts, new(StringComparer.Ordinal) { ["outcome"] = "failed" }));
+            Assert.Equal(l.DrainSeconds!.Value, e.Value(MetricNames.QueueDrain, []), 3);
+            Assert.Contains(e.Families[MetricNames.QueueDepth].Samples, x => x.Labels["role"] == "source" && x.Labels["queue"] == "orders");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A ledger with an id in most classes: a processed on attempt 1 (and again: a duplicate), b after a failed attempt,
+    /// the poison pill c dead-lettered after three failures, d without an outcome; the source still holds 7 messages.
+    /// The final feed adds an empty source 2 s after the load ended and reconciles it as quiescent.
+    /// </summary>
+    private static void FeedLedger(RunMetrics metrics, bool final = false)
+    {
+        var ledger = new Ledger.DeliveryLedger();
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Ledger.Receipt Receipt(string id, int attempt, bool ok, double at)
+            => new(id, attempt, null, InvocationPath.Queue, ok ? Ledger.ReceiptOutcome.Ok : Ledger.ReceiptOutcome.Error, false, null, t0.AddSeconds(at - 0.05), t0.AddSeconds(at));
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            ledger.RecordSent(id, InvocationPath.Queue, t0, poisoned: id == "c");
+        }
+
+        ledger.RecordReceipt(Receipt("a", 1, true, 0.2));
+        ledger.RecordReceipt(Receipt("a", 2, true, 5.5));
+        ledger.RecordReceipt(Receipt("b", 1, false, 0.3));
+        ledger.RecordReceipt(Receipt("b", 2, true, 6));
+        ledger.RecordReceipt(Receipt("c", 1, false, 0.3));
+        ledger.RecordReceipt(Receipt("c", 2, false, 6));
+        ledger.RecordReceipt(Receipt("c", 3, false, 12));
+        ledger.RecordDeadLetter("orders-dlq", new Ledger.DeadLetterEvidence("c", null, 3), t0.AddSeconds(12));
+        ledger.RecordLoadEnded(t0.AddSeconds(1));
+        ledger.RecordQueueDepth(new Ledger.QueueDepthSample(t0.AddSeconds(1), "orders", Ledger.QueueRole.Source, 7, 2, 0));
+        ledger.RecordQueueDepth(new Ledger.QueueDepthSample(t0.AddSeconds(1), "orders-dlq", Ledger.QueueRole.DeadLetter, 1, 0, 0));
+        var depth = ledger.DepthSamples();
+        if (final)
+        {
+            ledger.RecordQueueDepth(new Ledger.QueueDepthSample(t0.AddSeconds(3), "orders", Ledger.QueueRole.Source, 0, 0, 0));
+            depth = [ledger.DepthSamples()[^1]];
+        }
+
+        var processed = final ? [] : ledger.TakeNewlyProcessed();
+        metrics.OnLedger(new LedgerSnapshot(ledger.Reconcile(final ? Ledger.SourceState.Quiescent : Ledger.SourceState.Busy), depth, [.. processed], final));
     }
 
     private static async Task<string> Serialize(CollectorRegistry registry)

@@ -328,6 +328,28 @@ internal sealed class DeliveryLedger : ILedgerInput
     }
 
     /// <summary>
+    /// End-to-end latencies (intended send to the end of the first successful attempt) of the sent ids processed since
+    /// the last call, by path, each id once: the live metrics' histogram observes them as they happen.
+    /// </summary>
+    public IReadOnlyList<(InvocationPath Path, double Seconds)> TakeNewlyProcessed()
+    {
+        var taken = new List<(InvocationPath, double)>();
+        lock (_gate)
+        {
+            foreach (var e in _entries.Values)
+            {
+                if (e.Sent && !e.LatencyTaken && ProcessedAt(e) is { } done)
+                {
+                    e.LatencyTaken = true;
+                    taken.Add((e.Path, Math.Max(0, done - e.IntendedTicks) / (double)TimeSpan.TicksPerSecond));
+                }
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>
     /// Cumulative classes at <paramref name="at"/>, for charts over time: processed (first attempt, after retry),
     /// dead-lettered, expired, and outstanding (sent, intended before <paramref name="at"/>, no outcome yet).
     /// </summary>
@@ -477,6 +499,7 @@ internal sealed class DeliveryLedger : ILedgerInput
         public long? DeadLetterTicks;
         public long? ExpiredTicks;
         public int DeadLetters;
+        public bool LatencyTaken;
     }
 }
 

@@ -29,6 +29,7 @@ internal sealed class LedgerSession : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private SourceState _lastState = SourceState.Busy;
     private string? _failure;
+    private int _depthObserved;
 
     public LedgerSession(ILedgerReader reader, IInvocationTarget? queueTarget, TimeProvider time)
     {
@@ -87,8 +88,32 @@ internal sealed class LedgerSession : IAsyncDisposable
     /// <summary>The load ended at <paramref name="at"/> (its last arrival was due); the drain time counts from here.</summary>
     public void LoadEnded(DateTimeOffset at) => Journal.RecordLoadEnded(at);
 
-    /// <summary>Journals what the ledger recorded since the last call (call after each interval line).</summary>
-    public void WriteTo(JournalWriter journal) => journal.WriteLedger(Journal);
+    /// <summary>Gets the ledger live (metrics): a snapshot after every journaled step and the final reconciliation, or null.</summary>
+    public Telemetry.ILedgerObserver? Observer { get; set; }
+
+    /// <summary>Journals what the ledger recorded since the last call (call after each interval line), and shows it to the observer.</summary>
+    public void WriteTo(JournalWriter journal)
+    {
+        journal.WriteLedger(Journal);
+        if (Observer is not null)
+        {
+            Publish(Ledger.Reconcile(SourceState.Busy), final: false);
+        }
+    }
+
+    /// <summary>Passes the observer the report and what arrived since the last snapshot.</summary>
+    private void Publish(LedgerReport report, bool final)
+    {
+        System.Collections.Immutable.ImmutableArray<QueueDepthSample> depth;
+        lock (_gate)
+        {
+            var all = Ledger.DepthSamples();
+            depth = all[Math.Min(_depthObserved, all.Length)..];
+            _depthObserved = all.Length;
+        }
+
+        Observer!.OnLedger(new Telemetry.LedgerSnapshot(report, depth, [.. Ledger.TakeNewlyProcessed()], final));
+    }
 
     /// <summary>
     /// Ends the run's part: the load has ended; keeps reading until every sent id has an outcome, the source reports
@@ -142,7 +167,13 @@ internal sealed class LedgerSession : IAsyncDisposable
             warning = _failure is null ? null : $"delivery ledger: the queues stopped answering ({_failure}); ids without an outcome are counted in flight";
         }
 
-        return (Ledger.Reconcile(state), warning);
+        var final = Ledger.Reconcile(state);
+        if (Observer is not null)
+        {
+            Publish(final, final: true);
+        }
+
+        return (final, warning);
     }
 
     private async Task LoopAsync(CancellationToken ct)

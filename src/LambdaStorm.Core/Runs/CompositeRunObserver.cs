@@ -2,8 +2,8 @@ using LambdaStorm.Measurement;
 
 namespace LambdaStorm.Runs;
 
-/// <summary>Passes every call on to several observers, in order (the live view, the metrics exporter). Part of internal API.</summary>
-internal sealed class CompositeRunObserver(params IRunObserver[] observers) : IRunObserver
+/// <summary>Passes every call on to several observers, in order (the live view, the metrics exporter); ledger snapshots go to those that also implement <see cref="Telemetry.ILedgerObserver"/>. Part of internal API.</summary>
+internal sealed class CompositeRunObserver(params IRunObserver[] observers) : IRunObserver, Telemetry.ILedgerObserver
 {
     public void OnStarted(RunStarted run)
     {
@@ -18,6 +18,14 @@ internal sealed class CompositeRunObserver(params IRunObserver[] observers) : IR
         foreach (var o in observers)
         {
             o.OnInterval(snapshot);
+        }
+    }
+
+    public void OnLedger(Telemetry.LedgerSnapshot snapshot)
+    {
+        foreach (var o in observers)
+        {
+            (o as Telemetry.ILedgerObserver)?.OnLedger(snapshot);
         }
     }
 }

@@ -99,6 +99,7 @@ internal static class ScenarioRunner
         if (ledger is not null)
         {
             recorder.AfterInterval = ledger.WriteTo;
+            ledger.Observer = observer as Telemetry.ILedgerObserver;
         }
 
         engine.Snapshot += recorder.Interval;

@@ -64,6 +64,42 @@ internal static class MetricNames
     /// <summary>1 while the run is going: which scenario, run id, target and function.</summary>
     public const string RunInfo = Prefix + "run_info";
 
+    /// <summary>Sent ids (async and queue paths) by delivery class now, by scenario, path and class (gauge).</summary>
+    public const string LedgerIds = Prefix + "ledger_ids";
+
+    /// <summary>Ids the ledger recorded as sent, by scenario and path.</summary>
+    public const string LedgerSent = Prefix + "ledger_sent_total";
+
+    /// <summary>Sent ids that carried a poison pill, by scenario.</summary>
+    public const string LedgerPoisonPills = Prefix + "ledger_poison_pills_total";
+
+    /// <summary>Extra successful processings of ids already processed, by scenario.</summary>
+    public const string LedgerDuplicates = Prefix + "ledger_duplicates_total";
+
+    /// <summary>Dead-letter and on-failure destination messages for sent ids, by scenario.</summary>
+    public const string LedgerDeadLetterArrivals = Prefix + "ledger_dlq_arrivals_total";
+
+    /// <summary>Processed ids by the attempt that first succeeded, by scenario and attempt.</summary>
+    public const string LedgerProcessed = Prefix + "ledger_processed_total";
+
+    /// <summary>Processing attempts the function reported (receipts), by scenario and outcome (ok, failed).</summary>
+    public const string LedgerAttempts = Prefix + "ledger_attempts_total";
+
+    /// <summary>Attempts after the first (re-deliveries, async retries), by scenario.</summary>
+    public const string LedgerRedeliveries = Prefix + "ledger_redeliveries_total";
+
+    /// <summary>Good (not poisoned) ids processed only after a failed attempt, by scenario.</summary>
+    public const string LedgerDelayedGood = Prefix + "ledger_delayed_good_total";
+
+    /// <summary>End-to-end latency, intended send to the end of the first successful attempt, by scenario and path.</summary>
+    public const string LedgerEndToEnd = Prefix + "ledger_end_to_end_seconds";
+
+    /// <summary>Messages in a queue at the last GetQueueAttributes sample, by scenario, queue, role and state.</summary>
+    public const string QueueDepth = Prefix + "queue_depth";
+
+    /// <summary>Seconds from the end of the load until the source queues first held nothing, by scenario.</summary>
+    public const string QueueDrain = Prefix + "queue_drain_seconds";
+
     /// <summary>Lateness above this counts as a late arrival.</summary>
     public const double LateThresholdSeconds = 0.001;
 
@@ -73,11 +109,17 @@ internal static class MetricNames
     public static readonly double[] DurationBuckets =
         [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 5, 7.5, 10, 15, 30, 60];
 
+    /// <summary>
+    /// End-to-end buckets: 5 ms to 6 h, since a message can wait out visibility timeouts and async retries can take hours.
+    /// </summary>
+    public static readonly double[] EndToEndBuckets =
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200, 1800, 3600, 7200, 21600];
+
     /// <summary>Lateness buckets: 100 µs to 10 s, with the late mark (1 ms) as a bound.</summary>
     public static readonly double[] LatenessBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>The fixed set of labels (DESIGN.md §3).</summary>
-    public static readonly ImmutableHashSet<string> Labels = ["scenario", "path", "function", "outcome", "reason", "agent", "phase", "queue", "state", "class"];
+    public static readonly ImmutableHashSet<string> Labels = ["scenario", "path", "function", "outcome", "reason", "agent", "phase", "queue", "state", "class", "role", "attempt"];
 
     /// <summary>Identification labels that only <c>_info</c> metrics may carry in addition (one series per run).</summary>
     public static readonly ImmutableHashSet<string> InfoLabels = ["run_id", "target"];

@@ -1,5 +1,6 @@
 using HdrHistogram;
 using LambdaStorm.Engine;
+using LambdaStorm.Ledger;
 using LambdaStorm.Measurement;
 using LambdaStorm.Runs;
 using LambdaStorm.Scenarios;
@@ -12,9 +13,12 @@ namespace LambdaStorm.Telemetry;
 /// interval's counts; the latency and lateness histograms are filled from the interval's HdrHistograms, value by
 /// recorded value, so they carry the full distribution and sum exactly across agents. Pass a factory over a registry
 /// of its own (never the global one). Calls come from the engine, scrapes from the HTTP server; prometheus-net
-/// children are thread-safe, and the phase bookkeeping is locked. Part of internal API.
+/// children are thread-safe, and the phase bookkeeping is locked. The delivery ledger's series (<c>lambdastorm_ledger_*</c>,
+/// <c>lambdastorm_queue_*</c>) come from its live snapshots (<see cref="ILedgerObserver"/>): class gauges and cumulative
+/// counters set to the ledger's totals, depth gauges from the newest GetQueueAttributes sample of each queue, and the
+/// end-to-end histogram observing each id once, when it is first processed. Part of internal API.
 /// </summary>
-internal sealed class RunMetrics : IRunObserver
+internal sealed class RunMetrics : IRunObserver, ILedgerObserver
 {
     private const double MicrosPerSecond = 1_000_000.0;
     private static readonly string[] ScenarioLabel = ["scenario"];
@@ -38,6 +42,18 @@ internal sealed class RunMetrics : IRunObserver
     private readonly Counter _snapshots;
     private readonly Gauge _phase;
     private readonly Gauge _runInfo;
+    private readonly Gauge _ledgerIds;
+    private readonly Counter _ledgerSent;
+    private readonly Counter _ledgerPoison;
+    private readonly Counter _ledgerDuplicates;
+    private readonly Counter _ledgerDeadLetters;
+    private readonly Counter _ledgerProcessed;
+    private readonly Counter _ledgerAttempts;
+    private readonly Counter _ledgerRedeliveries;
+    private readonly Counter _ledgerDelayedGood;
+    private readonly Histogram _ledgerEndToEnd;
+    private readonly Gauge _queueDepth;
+    private readonly Gauge _queueDrain;
     private string _scenario = "";
     private string? _activePhase;
 
@@ -70,6 +86,85 @@ internal sealed class RunMetrics : IRunObserver
             "1 for the schedule phase that is active now, 0 for phases that are over, by scenario and phase; use it for Grafana annotations.", ["scenario", "phase"]);
         _runInfo = factory.CreateGauge(MetricNames.RunInfo, "1 while the run is going; its labels name the scenario, run id, target and function.",
             ["scenario", "run_id", "target", "function"]);
+        _ledgerIds = factory.CreateGauge(MetricNames.LedgerIds,
+            "Sent ids of the async and queue paths by delivery class now (first_attempt, after_retry, dlq, expired, in_flight, lost, unknown, rejected), by scenario, path and class; in_flight holds ids without an outcome until the final reconciliation decides in_flight or lost.",
+            ["scenario", "path", "class"]);
+        _ledgerSent = factory.CreateCounter(MetricNames.LedgerSent, "Ids the delivery ledger recorded as sent (async Invoke, SQS SendMessage), by scenario and path.", ScenarioPath);
+        _ledgerPoison = factory.CreateCounter(MetricNames.LedgerPoisonPills, "Sent ids that carried a poison pill, by scenario (compare with DLQ arrivals).", ScenarioLabel);
+        _ledgerDuplicates = factory.CreateCounter(MetricNames.LedgerDuplicates, "Extra successful processings of ids that were already processed (duplicates), by scenario.", ScenarioLabel);
+        _ledgerDeadLetters = factory.CreateCounter(MetricNames.LedgerDeadLetterArrivals,
+            "Messages for sent ids that arrived in a dead-letter queue or an on-failure destination, by scenario.", ScenarioLabel);
+        _ledgerProcessed = factory.CreateCounter(MetricNames.LedgerProcessed,
+            "Processed ids by the attempt that first succeeded (1 = first attempt, 2 = after one retry, ...), by scenario and attempt.", ["scenario", "attempt"]);
+        _ledgerAttempts = factory.CreateCounter(MetricNames.LedgerAttempts,
+            "Processing attempts the function reported in receipts, by scenario and outcome (ok, failed: error or timeout).", ["scenario", "outcome"]);
+        _ledgerRedeliveries = factory.CreateCounter(MetricNames.LedgerRedeliveries,
+            "Processing attempts after the first (SQS re-deliveries, async retries), by scenario.", ScenarioLabel);
+        _ledgerDelayedGood = factory.CreateCounter(MetricNames.LedgerDelayedGood,
+            "Good (not poisoned) ids that were processed only after a failed attempt, i.e. delayed by re-delivery, by scenario.", ScenarioLabel);
+        _ledgerEndToEnd = factory.CreateHistogram(MetricNames.LedgerEndToEnd,
+            "End-to-end latency from the intended send to the end of the first successful attempt, observed once per id when it is processed, by scenario and path.",
+            new HistogramConfiguration { LabelNames = ScenarioPath, Buckets = MetricNames.EndToEndBuckets });
+        _queueDepth = factory.CreateGauge(MetricNames.QueueDepth,
+            "Messages in a queue at its last GetQueueAttributes sample, by scenario, queue, role (source, dlq, receipts) and state (visible, not_visible, delayed).",
+            ["scenario", "queue", "role", "state"]);
+        _queueDrain = factory.CreateGauge(MetricNames.QueueDrain,
+            "Seconds from the end of the load until every source queue first held nothing (absent until it has), by scenario.", ScenarioLabel);
+    }
+
+    /// <inheritdoc />
+    public void OnLedger(LedgerSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        string scenario;
+        lock (_gate)
+        {
+            scenario = _scenario;
+        }
+
+        var report = snapshot.Report;
+        foreach (var (path, classes) in report.ClassesByPath)
+        {
+            long sent = 0;
+            foreach (var c in DeliveryClasses.All)
+            {
+                var n = classes.GetValueOrDefault(c.Name());
+                sent += n;
+                _ledgerIds.WithLabels(scenario, path, c.Name()).Set(n);
+            }
+
+            _ledgerSent.WithLabels(scenario, path).IncTo(sent);
+        }
+
+        _ledgerPoison.WithLabels(scenario).IncTo(report.Poisoned);
+        _ledgerDuplicates.WithLabels(scenario).IncTo(report.Duplicates);
+        _ledgerDeadLetters.WithLabels(scenario).IncTo(report.DeadLetterArrivals);
+        foreach (var (attempt, n) in report.ProcessedByAttempt)
+        {
+            _ledgerProcessed.WithLabels(scenario, attempt).IncTo(n);
+        }
+
+        _ledgerAttempts.WithLabels(scenario, "ok").IncTo(report.Attempts - report.FailedAttempts);
+        _ledgerAttempts.WithLabels(scenario, "failed").IncTo(report.FailedAttempts);
+        _ledgerRedeliveries.WithLabels(scenario).IncTo(report.Redeliveries);
+        _ledgerDelayedGood.WithLabels(scenario).IncTo(report.DelayedGood);
+        foreach (var (path, seconds) in snapshot.Processed)
+        {
+            _ledgerEndToEnd.WithLabels(scenario, path.Name()).Observe(seconds);
+        }
+
+        foreach (var sample in snapshot.Depth)
+        {
+            var role = QueueDepthSample.RoleName(sample.Role);
+            _queueDepth.WithLabels(scenario, sample.Queue, role, "visible").Set(sample.Visible);
+            _queueDepth.WithLabels(scenario, sample.Queue, role, "not_visible").Set(sample.NotVisible);
+            _queueDepth.WithLabels(scenario, sample.Queue, role, "delayed").Set(sample.Delayed);
+        }
+
+        if (report.DrainSeconds is { } drain)
+        {
+            _queueDrain.WithLabels(scenario).Set(drain);
+        }
     }
 
     public void OnStarted(RunStarted run)
