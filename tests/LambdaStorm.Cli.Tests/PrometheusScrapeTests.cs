@@ -48,6 +48,44 @@ public sealed partial class PrometheusScrapeTests : IDisposable
           poisonPills: { every: 20, marker: POISON }
         """;
 
+    // About 12 s of async and queue sends: SQS batches without ReportBatchItemFailures, so a poison pill fails its whole
+    // batch until the batch is dead-lettered (maxReceiveCount 2, visibility 2 s); async pills retry once and go to an
+    // on-failure destination queue. The drain time appears a few seconds after the load; --metrics-linger keeps the
+    // final values up for the scrape.
+    private const string QueueScenario = "scraped-queue";
+
+    private const string QueueYaml = """
+        name: scraped-queue
+        description: Prometheus scrape test of the ledger and queue series; poison pills in SQS batches and async retries.
+        target:
+          type: emulator
+          account:
+            asyncRetryDelays: [1s, 2s]
+          functions:
+            hello:
+              duration: 40ms
+              poisonMarker: POISON
+              async: { maximumRetryAttempts: 1, onFailure: failed-events }
+            worker: { duration: 40ms, poisonMarker: POISON }
+          queues:
+            orders: { visibilityTimeout: 2s, deadLetter: orders-dlq, maxReceiveCount: 2 }
+            orders-dlq: {}
+            failed-events: {}
+          eventSourceMappings:
+            - { queue: orders, function: worker, batchSize: 10, window: 1s, reportBatchItemFailures: false }
+        function: hello
+        queue: orders
+        paths: { async: 1, queue: 2 }
+        seed: 7
+        maxInFlight: 500
+        load:
+          - inject: { rate: 40, during: 12s }
+        payload:
+          template: '{"id":"{{id}}","marker":"{{marker}}"}'
+          poisonPills: { every: 20, marker: POISON }
+        settle: 1m
+        """;
+
     private readonly string _dir = Directory.CreateTempSubdirectory("lambdastorm-prom-").FullName;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private CliProcess? _run;
@@ -109,6 +147,47 @@ public sealed partial class PrometheusScrapeTests : IDisposable
 
         Assert.True(failures.Count == 0,
             $"{failures.Count} of {queries.Count} dashboard queries failed:\n{string.Join('\n', failures)}\n(skipped for data that comes later: {string.Join("; ", skipped)})\nprometheus log:\n{_prometheus.Logged()}");
+    }
+
+    [Fact]
+    public async Task Every_queue_panel_query_returns_data_from_a_live_queue_run_through_its_drain()
+    {
+        var metricsPort = PrometheusServer.FreePort();
+        var scenario = Path.Combine(_dir, "scraped-queue.yaml");
+        await File.WriteAllTextAsync(scenario, QueueYaml);
+        _run = CliProcess.Start(_dir, "run", scenario, "--plain", "--results", Path.Combine(_dir, "results"), "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture),
+            "--metrics-linger", "5s");
+        await AwaitAsync(async () => (await TryGetAsync($"http://127.0.0.1:{metricsPort}/metrics"))?.Contains("lambdastorm_ledger_ids{", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(30), "the run's ledger series on /metrics");
+        _prometheus = PrometheusServer.Start(_dir, ("lambdastorm-run", [metricsPort]));
+
+        // The drain time exists once the source queue has emptied after the load; evaluate every query at that moment.
+        var drained = $"lambdastorm_queue_drain_seconds{{scenario=\"{QueueScenario}\"}}";
+        await AwaitAsync(async () => await _prometheus.ScalarAsync($"count({drained})") > 0, TimeSpan.FromSeconds(90), "the drain time to be scraped");
+        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var dlq = await _prometheus.ScalarAsync($"sum(lambdastorm_ledger_dlq_arrivals_total{{scenario=\"{QueueScenario}\"}})", at);
+        var pills = await _prometheus.ScalarAsync($"sum(lambdastorm_ledger_poison_pills_total{{scenario=\"{QueueScenario}\"}})", at);
+        Assert.True(pills > 10, $"{pills} poison pills");
+        Assert.True(dlq > pills, $"without ReportBatchItemFailures good batch-mates are dead-lettered with the pills: {dlq} DLQ arrivals, {pills} pills");
+
+        var queries = DashboardQueries.All().Where(q => q.Requires == "queue").ToList();
+        Assert.True(queries.Count >= 15, $"only {queries.Count} queue panel queries found");
+        var failures = new List<string>();
+        foreach (var q in queries)
+        {
+            var (ok, error, series) = await _prometheus.QueryAsync(q.Substituted(QueueScenario), at);
+            if (!ok)
+            {
+                failures.Add($"{q.Dashboard} '{q.Where}': does not parse or run: {error}\n    {q.Expr}");
+            }
+            else if (series == 0)
+            {
+                failures.Add($"{q.Dashboard} '{q.Where}': no series\n    {q.Expr}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {queries.Count} queue panel queries failed:\n{string.Join('\n', failures)}\nrun stdout:\n{_run.StdOut}\nprometheus log:\n{_prometheus.Logged()}");
+        await _run.WaitAsync(TimeSpan.FromSeconds(90));
     }
 
     [Fact]

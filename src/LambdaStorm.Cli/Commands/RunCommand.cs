@@ -39,6 +39,14 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [DefaultValue("127.0.0.1")]
         public string MetricsHost { get; set; } = "127.0.0.1";
 
+        [CommandOption("--metrics-linger <DURATION>")]
+        [Description("Keep serving /metrics this long after the run ends, so that Prometheus scrapes the final values (ledger classes, drain time). Default: 0s")]
+        [DefaultValue("0s")]
+        public string MetricsLinger { get; set; } = "0s";
+
+        /// <summary>The parsed <see cref="MetricsLinger"/>.</summary>
+        public TimeSpan MetricsLingerTime => Scenarios.ValueParsers.TryParseDuration(MetricsLinger, out var d) ? d : TimeSpan.Zero;
+
         [CommandOption("--cluster <ADDRESS>")]
         [Description("Submit the run to a running cluster through this node (akka.tcp://lambdastorm@HOST:PORT, e.g. the coordinator's); the live view and the results folder stay here")]
         public string? Cluster { get; set; }
@@ -78,6 +86,11 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             if (Emulator is not null && !Uri.TryCreate(Emulator, UriKind.Absolute, out _))
             {
                 return ValidationResult.Error($"--emulator must be a URL such as http://127.0.0.1:9001, not '{Emulator}'");
+            }
+
+            if (!Scenarios.ValueParsers.TryParseDuration(MetricsLinger, out var linger) || linger < TimeSpan.Zero)
+            {
+                return ValidationResult.Error($"--metrics-linger must be a duration such as 5s, not '{MetricsLinger}'");
             }
 
             if (MetricsPort is < 0 or > 65535)
@@ -145,6 +158,11 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         var observer = new CompositeRunObserver(view, metrics);
         var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, observer, guard?.Stop ?? cancellationToken));
         SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
+        if (server is not null && settings.MetricsLingerTime > TimeSpan.Zero)
+        {
+            await Task.Delay(settings.MetricsLingerTime, TimeProvider.System, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
         if (guard?.AuthError is not null)
         {
             await Console.Error.WriteLineAsync(AwsRunGate.AuthFailureMessage(guard, aws!.Target));
