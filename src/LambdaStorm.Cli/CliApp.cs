@@ -56,6 +56,9 @@ internal static class CliApp
             c.AddCommand<PreflightCommand>("preflight")
                 .WithDescription("Check the invoked function's configuration against the checklist, graded by what each finding risks under the scenario's load")
                 .WithExample("preflight", "scenarios/spike.yaml");
+            c.AddCommand<RollbackCommand>("rollback")
+                .WithDescription("Undo the chaos actions a killed run left applied, from its results folder's rollback journal (every start does this for results/)")
+                .WithExample("rollback", "results/game-day-20261127T140501Z");
             c.AddCommand<ReportCommand>("report")
                 .WithDescription("Rebuild summary.json, junit.xml and report.html from a results folder's journal (also after a crash)")
                 .WithExample("report", "results/quickstart-20261127T140501Z");

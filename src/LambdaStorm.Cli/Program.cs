@@ -25,4 +25,10 @@ if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 160;
 }
 
+// A run killed mid-game-day leaves its rollback journal behind: undo its faults before anything else (docs/chaos.md).
+if (args.Length > 0 && args[0] is not ("rollback" or "emulator" or "--help" or "-h" or "--version"))
+{
+    await LambdaStorm.Cli.Commands.StartupRollback.RunAsync("results", stop.Token);
+}
+
 return await CliApp.Create().RunAsync(args, stop.Token);

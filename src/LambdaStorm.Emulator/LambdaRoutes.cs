@@ -401,15 +401,25 @@ internal sealed partial class LambdaRoutes
             return;
         }
 
+        // A change of chaos fault variables alone (LAMBDASTORM_FAULT_*) acts on the next invocation without retiring
+        // environments, the way the FIS extension injects faults without a redeploy (docs/chaos.md).
+        var faultsOnly = c.OnlyEnvironment
+            && _model.GetFunction(RouteName(ctx)) is { IsSuccess: true } current
+            && FunctionFaults.OnlyFaultsDiffer(current.Value.Settings.Environment, c.Variables ?? new Dictionary<string, string>(StringComparer.Ordinal));
         var result = _model.UpdateFunctionConfiguration(RouteName(ctx), o =>
         {
             c.ApplyTo(o);
-            if (c.HasEnvironment)
+            if (faultsOnly)
+            {
+                // Only fault variables changed: keep the behaviour the function was configured with (YAML or variables).
+                o.Environment = c.Variables ?? new Dictionary<string, string>(StringComparer.Ordinal);
+            }
+            else if (c.HasEnvironment)
             {
                 // AWS replaces the whole environment; LAMBDASTORM_* variables that disappear lose their effect.
                 o.ApplyEnvironment(c.Variables ?? new Dictionary<string, string>(StringComparer.Ordinal));
             }
-        });
+        }, retireEnvironments: !faultsOnly);
         if (result.IsSuccess && (c.Role is not null || c.Handler is not null))
         {
             var m = Metadata(result.Value.FunctionName);
@@ -693,6 +703,10 @@ internal sealed partial class LambdaRoutes
             body.Has("Environment"),
             body.String("DeadLetterConfig", "TargetArn"),
             body.Has("DeadLetterConfig"));
+
+        /// <summary>True when the request sets the environment and nothing else.</summary>
+        public bool OnlyEnvironment => HasEnvironment && Memory is null && Timeout is null && Runtime is null && Role is null
+            && Handler is null && Description is null && !HasDeadLetter;
 
         public AwsError? Check() => CheckRange(Memory, "memorySize", 128, 10_240) ?? CheckRange(Timeout, "timeout", 1, 900);
 

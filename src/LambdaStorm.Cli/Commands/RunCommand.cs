@@ -112,6 +112,13 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             return ExitCodes.BadInput;
         }
 
+        if (settings.Cluster is not null && !scenario.Chaos.IsEmpty)
+        {
+            // Refused rather than run without its game day: the cluster coordinator does not drive chaos yet.
+            AnsiConsole.MarkupLine("[red]error:[/] a scenario with 'chaos', 'steadyState' or 'abort' runs in one process ('lambdastorm run' without --cluster) in this version");
+            return ExitCodes.BadInput;
+        }
+
         if (settings.Cluster is { } cluster)
         {
             return await RunOnClusterAsync(scenario, cluster, settings, cancellationToken);

@@ -257,7 +257,11 @@ internal sealed class JournalWriter : IDisposable
 /// with the source state of the <c>ledgerEnd</c> line, or as unreachable (unaccounted ids in flight) when the run was cut short.
 /// </param>
 /// <param name="Marks">Cluster events (missing snapshots, lost agents, re-splits, gaps), in order.</param>
-public sealed record JournalContents(JournalHeader Header, ImmutableArray<IntervalSnapshot> Intervals, JournalEnd? End, ImmutableArray<string> Warnings, LambdaSummary? Lambda = null, LedgerData? Ledger = null, ImmutableArray<JournalMark> Marks = default);
+public sealed record JournalContents(JournalHeader Header, ImmutableArray<IntervalSnapshot> Intervals, JournalEnd? End, ImmutableArray<string> Warnings, LambdaSummary? Lambda = null, LedgerData? Ledger = null, ImmutableArray<JournalMark> Marks = default)
+{
+    /// <summary>The chaos timeline (<c>chaos</c> lines: actions requested, applied, effective, reverted; steady state; abort).</summary>
+    public ImmutableArray<Chaos.ChaosEvent> Chaos { get; init; } = [];
+}
 
 /// <summary>Reads <c>journal.jsonl</c>, including one cut short by a crash. Part of internal API.</summary>
 internal static class JournalReader
@@ -272,6 +276,7 @@ internal static class JournalReader
         SourceState? source = null;
         var intervals = ImmutableArray.CreateBuilder<IntervalSnapshot>();
         var marks = ImmutableArray.CreateBuilder<JournalMark>();
+        var chaos = ImmutableArray.CreateBuilder<Chaos.ChaosEvent>();
         var warnings = ImmutableArray.CreateBuilder<string>();
         var lineNo = 0;
         foreach (var line in File.ReadLines(path, Encoding.UTF8))
@@ -310,6 +315,13 @@ internal static class JournalReader
                             root.TryGetProperty("seq", out var seq) ? seq.GetInt64() : null,
                             root.TryGetProperty("arrivals", out var arrivals) ? arrivals.GetInt64() : null));
                         break;
+                    case "chaos":
+                        chaos.Add(new Chaos.ChaosEvent(
+                            root.GetProperty("at").GetDouble(),
+                            root.GetProperty("kind").GetString() ?? "",
+                            root.TryGetProperty("action", out var action) ? action.GetString() : null,
+                            root.GetProperty("detail").GetString() ?? ""));
+                        break;
                     case "model":
                         lambda = root.GetProperty("lambda").Deserialize<LambdaSummary>(RunSummary.JsonOptions);
                         break;
@@ -339,7 +351,7 @@ internal static class JournalReader
         return new JournalContents(
             header, intervals.ToImmutable(), end, warnings.ToImmutable(), lambda,
             ledger is null ? null : LedgerData.From(ledger, origin, source ?? SourceState.Unreachable),
-            marks.ToImmutable());
+            marks.ToImmutable()) { Chaos = chaos.ToImmutable() };
     }
 
     private static JournalHeader ReadHeader(JsonElement root)

@@ -119,6 +119,9 @@ public sealed record RunSummary(
     LambdaStorm.Ledger.LedgerReport? Ledger = null,
     ClusterSummary? Cluster = null)
 {
+    /// <summary>The game day's findings (docs/chaos.md), or null for a run without chaos sections.</summary>
+    public Chaos.ChaosReport? Chaos { get; init; }
+
     /// <summary>JSON options used for <c>summary.json</c>.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new()
     {

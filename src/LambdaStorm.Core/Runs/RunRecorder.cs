@@ -81,13 +81,13 @@ internal sealed class RunRecorder : IDisposable
     public void StartedAt(DateTimeOffset startedAt) => _header = _header with { StartedAt = startedAt };
 
     /// <summary>Writes the end line, then the summary and the other artifacts; returns the outcome.</summary>
-    public async Task<RunOutcome> FinishAsync(JournalEnd end, IEnumerable<string> warnings, LambdaSummary? lambda, int? exitCode = null, Ledger.LedgerReport? ledger = null)
+    public async Task<RunOutcome> FinishAsync(JournalEnd end, IEnumerable<string> warnings, LambdaSummary? lambda, int? exitCode = null, Ledger.LedgerReport? ledger = null, Chaos.ChaosReport? chaos = null)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         _finished = true;
         _journal.WriteEnd(end);
         _journal.Dispose();
-        var summary = RunSummary.Build(_header, Aggregate, end, _scenario, warnings, lambda, ledger, ClusterSummary.From(_marks, _intervals));
+        var summary = RunSummary.Build(_header, Aggregate, end, _scenario, warnings, lambda, ledger, ClusterSummary.From(_marks, _intervals)) with { Chaos = chaos };
         await File.WriteAllTextAsync(Folder.Summary, summary.ToJson(), CancellationToken.None).ConfigureAwait(false);
         if (_options.Artifacts is { } artifacts)
         {

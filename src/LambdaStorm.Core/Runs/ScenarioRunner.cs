@@ -95,7 +95,8 @@ internal static class ScenarioRunner
 
         var header = new JournalHeader(runId, scenario.Name, time.GetUtcNow(), options.Simulated, target.Describe, schedule.Duration, schedule.TotalArrivals, scenario.Source);
         using var recorder = new RunRecorder(scenario, options, header, observer);
-        using var engine = new LoadEngine(schedule, factory, _ => invoked, EngineSettings.For(scenario, time), time);
+        IInvocationTarget observed = invoked;
+        using var engine = new LoadEngine(schedule, factory, _ => observed, EngineSettings.For(scenario, time), time);
         if (ledger is not null)
         {
             recorder.AfterInterval = ledger.WriteTo;
@@ -104,9 +105,20 @@ internal static class ScenarioRunner
 
         engine.Snapshot += recorder.Interval;
 
+        // The game day: a component the recorder's merged intervals feed, which can ask for a stop (docs/chaos.md).
+        await using var chaos = Chaos.ChaosSession.Create(scenario, recorder, time, model, embedded?.BaseAddress, external, options);
+        if (chaos is not null)
+        {
+            engine.Snapshot += chaos.Controller.OnInterval;
+            observed = chaos.Controller.Wrap(invoked);
+        }
+
+        using var runStop = CancellationTokenSource.CreateLinkedTokenSource(stop, chaos?.Controller.StopRequested ?? CancellationToken.None);
         recorder.Started(new RunStarted(scenario, schedule, invoked.Describe, recorder.Folder.Path, runId));
         ledger?.Start(time.GetUtcNow());
-        var result = await engine.RunAsync(stop).ConfigureAwait(false);
+        chaos?.Controller.Start();
+        var result = await engine.RunAsync(runStop.Token).ConfigureAwait(false);
+        var chaosReport = chaos is null ? null : await chaos.Controller.FinishAsync(CancellationToken.None).ConfigureAwait(false);
         ledger?.LoadEnded(result.StartedAt + TimeSpan.FromSeconds(Math.Min(schedule.Duration, result.Elapsed.TotalSeconds)));
         LambdaSummary? lambda = null;
         var warnings = new List<string>(options.SummaryNotes?.Invoke() ?? []);
@@ -137,8 +149,18 @@ internal static class ScenarioRunner
         }
 
         recorder.StartedAt(result.StartedAt);
-        var end = new JournalEnd(time.GetUtcNow(), result.Stopped ? "stopped" : "completed", result.Elapsed.TotalSeconds, result.Interrupted);
-        return await recorder.FinishAsync(end, warnings, lambda, ledger: ledgerReport).ConfigureAwait(false);
+        var status = chaos?.Controller.AbortReason is not null ? "aborted" : result.Stopped ? "stopped" : "completed";
+        var end = new JournalEnd(time.GetUtcNow(), status, result.Elapsed.TotalSeconds, result.Interrupted);
+        if (chaos?.Controller.AbortReason is { } abort)
+        {
+            warnings.Add($"aborted: {abort}");
+        }
+        else if (chaos?.Controller.SteadyStateFailedBefore == true)
+        {
+            warnings.Add("the steady state did not hold over the warm-up, so no fault was started and the run stopped");
+        }
+
+        return await recorder.FinishAsync(end, warnings, lambda, chaos?.Controller.ExitCode, ledgerReport, chaosReport).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -163,7 +185,10 @@ internal static class ScenarioRunner
         }
 
         var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings, contents.Lambda, contents.Ledger?.Report,
-            ClusterSummary.From(contents.Marks.IsDefault ? [] : contents.Marks, contents.Intervals));
+            ClusterSummary.From(contents.Marks.IsDefault ? [] : contents.Marks, contents.Intervals)) with
+        {
+            Chaos = load.Scenario is { Chaos.IsEmpty: false } s ? Chaos.ChaosReport.Build(s.Chaos, contents.Chaos, contents.Intervals) : null,
+        };
         await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), ct).ConfigureAwait(false);
         if (artifacts is not null)
         {

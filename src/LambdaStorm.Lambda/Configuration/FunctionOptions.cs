@@ -198,6 +198,13 @@ internal sealed partial class FunctionOptions
             yield return $"{path}.Environment: {error}";
         }
 
+        var faultErrors = new List<string>();
+        FunctionFaults.From(Environment ?? [], faultErrors);
+        foreach (var error in faultErrors)
+        {
+            yield return $"{path}.Environment: {error}";
+        }
+
         if (!IsValidFunctionName(Name))
         {
             yield return $"{path}.Name: must be 1-64 letters, digits, '-' or '_' (was '{Name}')";

@@ -76,6 +76,9 @@ internal sealed record FunctionVersionSettings
     /// <summary>Queue (name, URL or ARN) receiving one receipt per processed attempt, or null.</summary>
     public string? ReceiptsQueue { get; init; }
 
+    /// <summary>Chaos faults read from the <c>LAMBDASTORM_FAULT_*</c> variables of <see cref="Environment"/>.</summary>
+    internal FunctionFaults Faults { get; init; } = FunctionFaults.None;
+
     /// <summary>Compiled duration distribution at the reference memory, ms.</summary>
     internal required Distribution Duration { get; init; }
 
@@ -109,6 +112,7 @@ internal sealed record FunctionVersionSettings
             Architecture = o.Architecture,
             Runtime = o.Runtime.Trim(),
             Environment = (o.Environment ?? []).ToFrozenDictionary(StringComparer.Ordinal),
+            Faults = FunctionFaults.From(o.Environment ?? []),
             DurationMs = o.DurationMs,
             DurationP99Ms = o.DurationP99Ms,
             DurationDistribution = o.DurationDistribution,

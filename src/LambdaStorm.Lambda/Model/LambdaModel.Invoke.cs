@@ -248,7 +248,18 @@ internal sealed partial class LambdaModel
         var ms = s.Duration.Sample(_random) * s.CpuScale;
         string? errorType = null;
         string? errorMessage = null;
-        if (s.DownstreamLimit is { } limit && f.Running > limit)
+
+        // Chaos faults (LAMBDASTORM_FAULT_*): random draws only while a fault is set, so runs without chaos keep their sequence.
+        var faults = s.Faults;
+        var faultError = faults.ErrorRate > 0 && _random.NextDouble() < faults.ErrorRate;
+        var faultTimeout = faults.TimeoutShare > 0 && _random.NextDouble() < faults.TimeoutShare;
+        if (faults.LatencyMs > 0 && (faults.LatencyShare >= 1 || _random.NextDouble() < faults.LatencyShare))
+        {
+            ms += faults.LatencyMs;
+        }
+
+        var downstreamLimit = faults.DownstreamLimit is { } faultLimit ? Math.Min(faultLimit, s.DownstreamLimit ?? int.MaxValue) : s.DownstreamLimit;
+        if (downstreamLimit is { } limit && f.Running > limit)
         {
             if (s.DownstreamMode == DownstreamMode.Slow)
             {
@@ -263,7 +274,18 @@ internal sealed partial class LambdaModel
 
         ms += s.ExtraLatencyMs;
         var injected = s.ErrorRate > 0 && _random.NextDouble() < s.ErrorRate;
+        if (faultError && faults.PreventExecution)
+        {
+            // FIS preventExecution: the error comes back without the handler running.
+            ms = 0;
+        }
+
         var durationTicks = Math.Max(0, MsToTicks(ms));
+        if (faultTimeout && !(faultError && faults.PreventExecution))
+        {
+            durationTicks = s.TimeoutTicks + 1;
+        }
+
         var timedOut = false;
         byte[]? response = null;
         if (durationTicks > s.TimeoutTicks)
@@ -273,6 +295,11 @@ internal sealed partial class LambdaModel
             timedOut = true;
             errorType = ExecutionResult.TimeoutErrorType;
             errorMessage = string.Create(CultureInfo.InvariantCulture, $"RequestId: {requestId} Error: Task timed out after {s.TimeoutSeconds:0.00} seconds");
+        }
+        else if (faultError)
+        {
+            errorType = FunctionFaults.ErrorType;
+            errorMessage = string.Create(CultureInfo.InvariantCulture, $"Injected fault (LAMBDASTORM_FAULT_ERROR_RATE {faults.ErrorRate})");
         }
         else if (batch is not null)
         {

@@ -1,0 +1,570 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using LambdaStorm.Engine;
+using LambdaStorm.Lambda;
+using LambdaStorm.Measurement;
+using LambdaStorm.Results;
+using LambdaStorm.Scenarios;
+using LambdaStorm.Targets;
+
+namespace LambdaStorm.Chaos;
+
+/// <summary>
+/// Runs a scenario's game day on a <see cref="TimeProvider"/>: applies each chaos action at its <c>at</c> through one
+/// <see cref="IChaosControlPlane"/>, reverts it after its <c>for</c>, and rolls everything back at the end, on abort and
+/// on Ctrl-C (a rollback journal covers a crash). It is a component the central recorder feeds: every merged interval
+/// goes to <see cref="OnInterval"/>, which checks the steady state once the warm-up is over (the faults do not start
+/// when it fails) and evaluates the abort conditions every second; when one fires it asks for a stop through
+/// <see cref="StopRequested"/>. Invocations seen through <see cref="Wrap"/> mark each action's effective moment.
+/// Part of internal API.
+/// </summary>
+internal sealed class ChaosController : IAsyncDisposable
+{
+    private readonly ChaosPlan _plan;
+    private readonly IChaosControlPlane _plane;
+    private readonly TimeProvider _time;
+    private readonly RollbackJournal? _rollback;
+    private readonly Action<ChaosEvent>? _journal;
+    private readonly string? _observedFunction;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _planeLock = new(1, 1);
+    private readonly List<ChaosEvent> _events = [];
+    private readonly List<IntervalSnapshot> _intervals = [];
+    private readonly RunAggregate _total = new();
+    private readonly Dictionary<ChaosAction, ActionState> _states = [];
+    private readonly List<ChaosAction> _waiting = [];
+    private readonly List<ITimer> _timers = [];
+    private readonly List<Task> _work = [];
+    private readonly Dictionary<AbortRule, double> _heldSince = [];
+    private readonly CancellationTokenSource _stop = new();
+    private long _start;
+    private bool _started;
+    private bool _closed;
+    private bool? _before;
+    private int _awaitingEffect;
+    private bool _rolledBack;
+
+    /// <param name="plan">The plan.</param>
+    /// <param name="plane">Where the actions are applied.</param>
+    /// <param name="time">The run's clock.</param>
+    /// <param name="rollback">The rollback journal, or null (in-process runs, whose model dies with them).</param>
+    /// <param name="journal">Called with every chaos event (the results journal, the live view), or null.</param>
+    /// <param name="observedFunction">The function the sync path invokes: its invocations can show a function fault.</param>
+    public ChaosController(ChaosPlan plan, IChaosControlPlane plane, TimeProvider time, RollbackJournal? rollback, Action<ChaosEvent>? journal, string? observedFunction)
+    {
+        _plan = plan;
+        _plane = plane;
+        _time = time;
+        _rollback = rollback;
+        _journal = journal;
+        _observedFunction = observedFunction;
+        foreach (var a in plan.Actions)
+        {
+            _states[a] = new ActionState();
+        }
+    }
+
+    /// <summary>Cancelled when the run must stop: an abort condition fired, or the steady state failed before the faults.</summary>
+    public CancellationToken StopRequested => _stop.Token;
+
+    /// <summary>The abort that fired, for people, or null.</summary>
+    public string? AbortReason { get; private set; }
+
+    /// <summary>True when the steady state did not hold over the warm-up, so no fault was started.</summary>
+    public bool SteadyStateFailedBefore => _before == false;
+
+    /// <summary>The exit code the game day demands (3 aborted, 2 steady state failed before the faults), or null.</summary>
+    public int? ExitCode => AbortReason is not null ? Runs.ExitCodes.Aborted : SteadyStateFailedBefore ? Runs.ExitCodes.ThresholdFailed : null;
+
+    /// <summary>Every chaos event so far.</summary>
+    public ImmutableArray<ChaosEvent> Events
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    /// <summary>Actions currently applied and not reverted, by label (the <c>lambdastorm_chaos_active</c> gauge).</summary>
+    public IReadOnlyList<string> Active
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _states.Where(kv => kv.Value.Applied && !kv.Value.Reverted).Select(kv => kv.Key.Label)];
+            }
+        }
+    }
+
+    /// <summary>Wraps the run's target so that each invocation's outcome can mark an action effective.</summary>
+    public IInvocationTarget Wrap(IInvocationTarget target) => new ObservingTarget(target, this, _time);
+
+    /// <summary>Starts the timeline; call when the load starts.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            _start = _time.GetTimestamp();
+            _started = true;
+            foreach (var a in _plan.Actions)
+            {
+                _timers.Add(_time.CreateTimer(_ => Due(a), null, a.At, Timeout.InfiniteTimeSpan));
+            }
+        }
+    }
+
+    /// <summary>One merged interval: steady-state check after the warm-up, and the abort conditions.</summary>
+    public void OnInterval(IntervalSnapshot snapshot)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _intervals.Add(snapshot);
+            _total.Add(snapshot);
+            if (_plan.SteadyState is { } steady && _before is null && snapshot.End >= steady.WarmUp.TotalSeconds - 1e-6)
+            {
+                var verdict = ChaosReport.Check(steady, _intervals, 0, steady.WarmUp.TotalSeconds);
+                _before = verdict.Held;
+                var text = string.Join(", ", verdict.Rules.Select(r => $"{r.Expression}: {r.ActualText}{(r.Passed ? string.Empty : " FAILED")}"));
+                RecordLocked(snapshot.End, "steady-state", null, verdict.Held ? $"held over the warm-up ({text}); faults start" : $"did not hold over the warm-up ({text}); no fault is started and the run stops");
+                if (verdict.Held)
+                {
+                    foreach (var a in _waiting)
+                    {
+                        Launch(ApplyAsync(a));
+                    }
+                }
+                else
+                {
+                    _stop.Cancel();
+                }
+
+                _waiting.Clear();
+            }
+
+            if (AbortReason is null)
+            {
+                EvaluateAbortLocked(snapshot);
+            }
+        }
+    }
+
+    /// <summary>Rolls back everything still applied (the end of the run, Ctrl-C), waits for work in flight, and returns the findings.</summary>
+    public async Task<ChaosReport> FinishAsync(CancellationToken ct = default)
+    {
+        await RollbackAllAsync("the run ended", ct).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _closed = true;
+            return ChaosReport.Build(_plan, _events, _intervals);
+        }
+    }
+
+    /// <summary>Reverts every applied action, newest first; marks the rollback journal complete when all succeeded.</summary>
+    public async Task RollbackAllAsync(string why, CancellationToken ct = default)
+    {
+        Task[] work;
+        List<ChaosAction> applied;
+        lock (_gate)
+        {
+            _waiting.Clear();
+            foreach (var t in _timers)
+            {
+                t.Dispose();
+            }
+
+            _timers.Clear();
+            _closed = _closed || why != "abort";
+            work = [.. _work];
+            applied = [.. _plan.Actions.Reverse()];
+        }
+
+        // Actions being applied right now finish first, so that their undo is known.
+        await Task.WhenAll(work).ConfigureAwait(false);
+        lock (_gate)
+        {
+            // No new action may start from here on.
+            foreach (var s in _states.Values)
+            {
+                s.Cancelled = true;
+            }
+        }
+
+        var failures = 0;
+        foreach (var a in applied)
+        {
+            if (!await RevertAsync(a, ct).ConfigureAwait(false))
+            {
+                failures++;
+            }
+        }
+
+        lock (_gate)
+        {
+            var any = _states.Values.Any(s => s.Applied);
+            if (failures == 0)
+            {
+                _rollback?.Complete();
+                if (any && !_rolledBack)
+                {
+                    _rolledBack = true;
+                    RecordLocked(Now, "rolled-back", null, $"every fault rolled back ({why})");
+                }
+            }
+            else
+            {
+                RecordLocked(Now, "rollback-failed", null, $"{failures} fault(s) could not be rolled back ({why}); run 'lambdastorm rollback' on the results folder");
+            }
+        }
+    }
+
+    /// <summary>Waits until no action is being applied or reverted (tests under fake time advance the clock, then settle).</summary>
+    internal async Task SettleAsync()
+    {
+        while (true)
+        {
+            Task[] work;
+            lock (_gate)
+            {
+                work = [.. _work.Where(t => !t.IsCompleted)];
+            }
+
+            if (work.Length == 0)
+            {
+                return;
+            }
+
+            await Task.WhenAll(work).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await RollbackAllAsync("the run ended").ConfigureAwait(false);
+        _stop.Dispose();
+        _planeLock.Dispose();
+    }
+
+    private double Now => _started ? _time.GetElapsedTime(_start).TotalSeconds : 0;
+
+    private void Due(ChaosAction a)
+    {
+        lock (_gate)
+        {
+            if (_closed || _states[a].Cancelled || _before == false || AbortReason is not null)
+            {
+                return;
+            }
+
+            if (_plan.SteadyState is not null && _before is null)
+            {
+                // The warm-up verdict has not come yet: the action waits for it.
+                _waiting.Add(a);
+                return;
+            }
+
+            Launch(ApplyAsync(a));
+        }
+    }
+
+    private void Launch(Task task)
+    {
+        _work.RemoveAll(t => t.IsCompleted);
+        _work.Add(task);
+    }
+
+    private async Task ApplyAsync(ChaosAction a)
+    {
+        var state = _states[a];
+        Record(a, "requested", a.Describe);
+        await _planeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            lock (_gate)
+            {
+                if (state.Cancelled)
+                {
+                    RecordLocked(Now, "failed", a.Label, "not applied: the run was already ending");
+                    return;
+                }
+            }
+
+            var undo = await ApplyCoreAsync(a).ConfigureAwait(false);
+            lock (_gate)
+            {
+                state.Undo = undo;
+                state.Applied = true;
+                RecordLocked(Now, "applied", a.Label, $"{a.Describe} (through {_plane.Describe})");
+                if (Observable(a))
+                {
+                    Interlocked.Increment(ref _awaitingEffect);
+                }
+                else
+                {
+                    state.Effective = true;
+                    RecordLocked(Now, "effective", a.Label, "control plane accepted the change");
+                }
+
+                if (a.Until is { } until)
+                {
+                    var due = TimeSpan.FromSeconds(Math.Max(0, until.TotalSeconds - Now));
+                    _timers.Add(_time.CreateTimer(_ => { lock (_gate) { Launch(RevertAsync(a, CancellationToken.None)); } }, null, due, Timeout.InfiniteTimeSpan));
+                }
+            }
+        }
+        catch (ChaosControlPlaneException ex)
+        {
+            Record(a, "failed", ex.Message);
+        }
+        finally
+        {
+            _planeLock.Release();
+        }
+    }
+
+    /// <summary>Applies an action; the undo is journaled before the change is made, so a crash in between still rolls back.</summary>
+    private async Task<ChaosUndo?> ApplyCoreAsync(ChaosAction a)
+    {
+        var ct = CancellationToken.None;
+        switch (a)
+        {
+            case ChaosAction.ReservedConcurrency r:
+            {
+                var undo = new ChaosUndo(a.Label, "reserved", r.Target, Value: await _plane.GetReservedConcurrencyAsync(r.Target, ct).ConfigureAwait(false));
+                _rollback?.Applied(undo);
+                await _plane.SetReservedConcurrencyAsync(r.Target, r.Value, ct).ConfigureAwait(false);
+                return undo;
+            }
+
+            case ChaosAction.ProvisionedConcurrency p:
+            {
+                var undo = new ChaosUndo(a.Label, "provisioned", p.Target, p.Qualifier, await _plane.GetProvisionedConcurrencyAsync(p.Target, p.Qualifier, ct).ConfigureAwait(false));
+                if (p.Value is null && undo.Value is null)
+                {
+                    return null;
+                }
+
+                _rollback?.Applied(undo);
+                await _plane.SetProvisionedConcurrencyAsync(p.Target, p.Qualifier, p.Value, ct).ConfigureAwait(false);
+                return undo;
+            }
+
+            case ChaosAction.QueueVisibilityTimeout v:
+            {
+                var undo = new ChaosUndo(a.Label, "visibility", v.Target, Value: await _plane.GetVisibilityTimeoutAsync(v.Target, ct).ConfigureAwait(false));
+                _rollback?.Applied(undo);
+                await _plane.SetVisibilityTimeoutAsync(v.Target, (int)v.Value.TotalSeconds, ct).ConfigureAwait(false);
+                return undo;
+            }
+
+            case ChaosAction.PurgeQueue q:
+                await _plane.PurgeQueueAsync(q.Target, ct).ConfigureAwait(false);
+                return null;
+            default:
+            {
+                var variables = FaultVariables(a);
+                var undo = new ChaosUndo(a.Label, "remove-variables", a.Target, Variables: [.. variables.Keys]);
+                var env = (await _plane.GetEnvironmentAsync(a.Target, ct).ConfigureAwait(false)).ToDictionary(StringComparer.Ordinal);
+                _rollback?.Applied(undo);
+                foreach (var (k, v) in variables)
+                {
+                    env[k] = v;
+                }
+
+                await _plane.SetEnvironmentAsync(a.Target, env, ct).ConfigureAwait(false);
+                return undo;
+            }
+        }
+    }
+
+    /// <summary>The <c>LAMBDASTORM_FAULT_*</c> variables of a function fault (read by the model and the probe function).</summary>
+    internal static Dictionary<string, string> FaultVariables(ChaosAction a)
+    {
+        static string N(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
+        return a switch
+        {
+            ChaosAction.FunctionErrors e => new() { [FunctionFaults.ErrorRateVariable] = N(e.Rate), [FunctionFaults.PreventExecutionVariable] = e.PreventExecution ? "true" : "false" },
+            ChaosAction.FunctionLatency l => new() { [FunctionFaults.LatencyMsVariable] = N(l.Latency.TotalMilliseconds), [FunctionFaults.LatencyShareVariable] = N(l.Percentage) },
+            ChaosAction.FunctionTimeout t => new() { [FunctionFaults.TimeoutShareVariable] = N(t.Percentage) },
+            ChaosAction.DownstreamLimit d => new() { [FunctionFaults.DownstreamLimitVariable] = d.Limit.ToString(CultureInfo.InvariantCulture) },
+            _ => throw new ArgumentOutOfRangeException(nameof(a), a.Kind, "not a function fault"),
+        };
+    }
+
+    private async Task<bool> RevertAsync(ChaosAction a, CancellationToken ct)
+    {
+        var state = _states[a];
+        lock (_gate)
+        {
+            if (!state.Applied || state.Reverted || state.Reverting)
+            {
+                return true;
+            }
+
+            state.Reverting = true;
+        }
+
+        await _planeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (state.Undo is { } undo)
+            {
+                await undo.ApplyAsync(_plane, ct).ConfigureAwait(false);
+                _rollback?.Undone(a.Label);
+            }
+
+            lock (_gate)
+            {
+                state.Reverted = true;
+                if (!state.Effective)
+                {
+                    Interlocked.Decrement(ref _awaitingEffect);
+                }
+
+                RecordLocked(Now, "reverted", a.Label, state.Undo?.Describe ?? "nothing to restore");
+            }
+
+            return true;
+        }
+        catch (ChaosControlPlaneException ex)
+        {
+            lock (_gate)
+            {
+                state.Reverting = false;
+                RecordLocked(Now, "failed", a.Label, "revert failed: " + ex.Message);
+            }
+
+            return false;
+        }
+        finally
+        {
+            _planeLock.Release();
+        }
+    }
+
+    /// <summary>True when an invocation of the sync path can show the action (so its effective moment is that invocation).</summary>
+    private bool Observable(ChaosAction a) => a.Target == _observedFunction && a switch
+    {
+        ChaosAction.ReservedConcurrency r => r.Value == 0,
+        ChaosAction.FunctionErrors or ChaosAction.FunctionLatency or ChaosAction.FunctionTimeout => true,
+        _ => false,
+    };
+
+    private void Observe(InvocationPath path, InvocationResult result, double latencyMs)
+    {
+        if (Volatile.Read(ref _awaitingEffect) == 0 || path != InvocationPath.Sync)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            foreach (var (a, s) in _states)
+            {
+                if (!s.Applied || s.Effective || s.Reverted)
+                {
+                    continue;
+                }
+
+                var shows = a switch
+                {
+                    ChaosAction.ReservedConcurrency => result.Outcome == Outcome.Throttled,
+                    ChaosAction.FunctionErrors => result.Outcome == Outcome.FunctionError,
+                    ChaosAction.FunctionLatency l => latencyMs >= l.Latency.TotalMilliseconds,
+                    ChaosAction.FunctionTimeout => result.Outcome == Outcome.Timeout,
+                    _ => false,
+                };
+                if (shows)
+                {
+                    s.Effective = true;
+                    Interlocked.Decrement(ref _awaitingEffect);
+                    RecordLocked(Now, "effective", a.Label, $"first invocation showing it: {result.Outcome.Name()}{(result.Reason is null ? string.Empty : " " + result.Reason)}, {latencyMs:0} ms");
+                }
+            }
+        }
+    }
+
+    private void EvaluateAbortLocked(IntervalSnapshot snapshot)
+    {
+        var single = new RunAggregate();
+        single.Add(snapshot);
+        foreach (var rule in _plan.Abort)
+        {
+            // Counts accumulate over the run so far; rates and latencies are read on the last second.
+            var data = rule.Condition.Metric.Unit == MetricUnit.Count ? _total : single;
+            var seconds = rule.Condition.Metric.Unit == MetricUnit.Count ? Math.Max(1e-9, snapshot.End) : Math.Max(1e-9, snapshot.End - snapshot.Start);
+            var value = ThresholdEvaluator.Measure(rule.Condition, data, seconds);
+            if (value is not { } v || double.IsNaN(v) || !rule.Condition.Holds(v))
+            {
+                _heldSince.Remove(rule);
+                continue;
+            }
+
+            if (!_heldSince.TryGetValue(rule, out var since))
+            {
+                _heldSince[rule] = since = snapshot.Start;
+            }
+
+            if (snapshot.End - since >= rule.For.TotalSeconds - 1e-6)
+            {
+                AbortReason = $"abort condition '{rule.Expression}' fired ({rule.Condition.Metric.Name} = {rule.Condition.Format(v)})";
+                RecordLocked(snapshot.End, "abort", null, AbortReason);
+                _stop.Cancel();
+                Launch(RollbackAllAsync("abort"));
+                return;
+            }
+        }
+    }
+
+    private void Record(ChaosAction a, string kind, string detail)
+    {
+        lock (_gate)
+        {
+            RecordLocked(Now, kind, a.Label, detail);
+        }
+    }
+
+    private void RecordLocked(double at, string kind, string? action, string detail)
+    {
+        var e = new ChaosEvent(Math.Round(at, 3), kind, action, detail);
+        _events.Add(e);
+        _journal?.Invoke(e);
+    }
+
+    /// <summary>A chaos event as one journal line (type <c>chaos</c>).</summary>
+    internal static string JournalLine(ChaosEvent e) => JsonSerializer.Serialize(new { type = "chaos", at = e.At, kind = e.Kind, action = e.Action, detail = e.Detail }, RollbackJournal.Json);
+
+    private sealed class ActionState
+    {
+        public bool Applied;
+        public bool Effective;
+        public bool Reverting;
+        public bool Reverted;
+        public bool Cancelled;
+        public ChaosUndo? Undo;
+    }
+
+    private sealed class ObservingTarget(IInvocationTarget inner, ChaosController controller, TimeProvider time) : IInvocationTarget
+    {
+        public string Describe => inner.Describe;
+
+        public async ValueTask<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+        {
+            var started = time.GetTimestamp();
+            var result = await inner.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+            controller.Observe(request.Path, result, time.GetElapsedTime(started).TotalMilliseconds);
+            return result;
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}

@@ -1,0 +1,222 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LambdaStorm.Chaos;
+
+/// <summary>How to undo one applied chaos action; data, so that a later process can replay it.</summary>
+/// <param name="Action">The action's label.</param>
+/// <param name="Op"><c>reserved</c>, <c>provisioned</c>, <c>remove-variables</c> or <c>visibility</c>.</param>
+/// <param name="Target">Function or queue.</param>
+/// <param name="Qualifier">For <c>provisioned</c>: the version or alias.</param>
+/// <param name="Value">The value to restore; null means "none" (DeleteFunctionConcurrency, DeleteProvisionedConcurrencyConfig).</param>
+/// <param name="Variables">For <c>remove-variables</c>: the fault variables to remove.</param>
+public sealed record ChaosUndo(string Action, string Op, string Target, string? Qualifier = null, int? Value = null, IReadOnlyList<string>? Variables = null)
+{
+    /// <summary>Undoes the action through <paramref name="plane"/>; idempotent, so a replay after a partial rollback is safe.</summary>
+    internal async Task ApplyAsync(IChaosControlPlane plane, CancellationToken ct)
+    {
+        switch (Op)
+        {
+            case "reserved":
+                await plane.SetReservedConcurrencyAsync(Target, Value, ct).ConfigureAwait(false);
+                break;
+            case "provisioned":
+                if (Value is null && await plane.GetProvisionedConcurrencyAsync(Target, Qualifier!, ct).ConfigureAwait(false) is null)
+                {
+                    break;
+                }
+
+                await plane.SetProvisionedConcurrencyAsync(Target, Qualifier!, Value, ct).ConfigureAwait(false);
+                break;
+            case "remove-variables":
+                var env = (await plane.GetEnvironmentAsync(Target, ct).ConfigureAwait(false)).ToDictionary(StringComparer.Ordinal);
+                if (Variables is null || !Variables.Any(env.ContainsKey))
+                {
+                    break;
+                }
+
+                foreach (var v in Variables)
+                {
+                    env.Remove(v);
+                }
+
+                await plane.SetEnvironmentAsync(Target, env, ct).ConfigureAwait(false);
+                break;
+            case "visibility":
+                await plane.SetVisibilityTimeoutAsync(Target, Value ?? 30, ct).ConfigureAwait(false);
+                break;
+            default:
+                throw new ChaosControlPlaneException($"unknown undo operation '{Op}'");
+        }
+    }
+
+    /// <summary>For people: what the undo restores.</summary>
+    public string Describe => Op switch
+    {
+        "reserved" => Value is { } v ? $"reserved concurrency of {Target} back to {v}" : $"reserved concurrency of {Target} removed",
+        "provisioned" => Value is { } p ? $"provisioned concurrency of {Target}:{Qualifier} back to {p}" : $"provisioned concurrency of {Target}:{Qualifier} removed",
+        "remove-variables" => $"{string.Join(", ", Variables ?? [])} removed from {Target}",
+        "visibility" => $"visibility timeout of {Target} back to {Value} s",
+        _ => Op,
+    };
+}
+
+/// <summary>Where a rollback journal's actions were applied, so that a later process can reach it (never credentials).</summary>
+/// <param name="Kind"><c>http</c> (an emulator endpoint or AWS: replayable) or <c>in-process</c> (the model died with the run).</param>
+/// <param name="LambdaEndpoint">Lambda's endpoint, for <c>http</c>.</param>
+/// <param name="SqsEndpoint">SQS's endpoint, or null for AWS's regional one.</param>
+/// <param name="Region">Signing region.</param>
+/// <param name="Profile">The AWS profile the run used, or null for the default chain (or the emulator's static credentials).</param>
+/// <param name="Aws">True for an aws target (credentials from the standard chain).</param>
+public sealed record ChaosPlaneInfo(string Kind, string? LambdaEndpoint, string? SqsEndpoint, string Region, string? Profile, bool Aws)
+{
+    /// <summary>The process that applies the actions; a replay leaves the journal of a live process alone.</summary>
+    public int Pid { get; init; } = Environment.ProcessId;
+
+    /// <summary>True when the process that wrote the journal is still running (its run is not over, nothing to replay yet).</summary>
+    public bool OwnerAlive
+    {
+        get
+        {
+            if (Pid == Environment.ProcessId)
+            {
+                return false;
+            }
+
+            try
+            {
+                using var p = System.Diagnostics.Process.GetProcessById(Pid);
+                return !p.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// <c>rollback.jsonl</c> in the results folder: where the actions were applied, then one <c>applied</c> line (with its
+/// undo) before every control-plane change and one <c>undone</c> line after its revert, flushed at once, and a
+/// <c>complete</c> line when everything was rolled back. After a crash (SIGKILL, power loss) the next <c>lambdastorm</c>
+/// start, or <c>lambdastorm rollback DIR</c>, replays what was applied and not undone. Part of internal API.
+/// </summary>
+internal sealed class RollbackJournal : IDisposable
+{
+    /// <summary>The file name inside a results folder.</summary>
+    public const string FileName = "rollback.jsonl";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly FileStream _stream;
+    private readonly Lock _lock = new();
+
+    /// <summary>Creates the journal in <paramref name="folder"/> and writes where the actions will be applied.</summary>
+    public RollbackJournal(string folder, ChaosPlaneInfo plane)
+    {
+        Path = System.IO.Path.Combine(folder, FileName);
+        _stream = new FileStream(Path, FileMode.Create, FileAccess.Write, FileShare.Read);
+        Write(new { type = "plane", plane });
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+
+    /// <summary>Journals an undo before its action is applied.</summary>
+    public void Applied(ChaosUndo undo) => Write(new { type = "applied", undo });
+
+    /// <summary>Journals that an action was undone.</summary>
+    public void Undone(string action) => Write(new { type = "undone", action });
+
+    /// <summary>Journals that everything was rolled back.</summary>
+    public void Complete() => Write(new { type = "complete" });
+
+    public void Dispose() => _stream.Dispose();
+
+    private void Write(object line)
+    {
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(line, Json) + "\n");
+        lock (_lock)
+        {
+            _stream.Write(bytes);
+            _stream.Flush(flushToDisk: true);
+        }
+    }
+
+    /// <summary>A rollback journal read back: where, what is still to undo (newest first), and whether it is complete.</summary>
+    /// <param name="Plane">Where the actions were applied.</param>
+    /// <param name="Pending">Undos not yet done, newest first.</param>
+    /// <param name="Complete">True when the run (or a replay) rolled everything back.</param>
+    public sealed record Contents(ChaosPlaneInfo Plane, ImmutableArray<ChaosUndo> Pending, bool Complete);
+
+    /// <summary>Reads a rollback journal; a torn last line (a crash mid-write) is ignored.</summary>
+    public static Contents Read(string path)
+    {
+        ChaosPlaneInfo? plane = null;
+        var applied = new List<ChaosUndo>();
+        var undone = new HashSet<string>(StringComparer.Ordinal);
+        var complete = false;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
+        {
+            JsonDocument doc;
+            try
+            {
+                doc = JsonDocument.Parse(line);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+
+            using (doc)
+            {
+                var root = doc.RootElement;
+                switch (root.GetProperty("type").GetString())
+                {
+                    case "plane":
+                        plane = root.GetProperty("plane").Deserialize<ChaosPlaneInfo>(Json);
+                        break;
+                    case "applied":
+                        applied.Add(root.GetProperty("undo").Deserialize<ChaosUndo>(Json)!);
+                        break;
+                    case "undone":
+                        undone.Add(root.GetProperty("action").GetString()!);
+                        break;
+                    case "complete":
+                        complete = true;
+                        break;
+                }
+            }
+        }
+
+        if (plane is null)
+        {
+            throw new InvalidDataException($"{path} does not say where its actions were applied (no 'plane' line)");
+        }
+
+        var pending = applied.Where(u => !undone.Contains(u.Action)).Reverse().ToImmutableArray();
+        return new Contents(plane, pending, complete || pending.IsEmpty);
+    }
+
+    /// <summary>Appends a line to an existing journal (a replay marking what it undid).</summary>
+    public static void Append(string path, object line)
+    {
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(line, Json) + "\n");
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
+    }
+}

@@ -1,0 +1,97 @@
+using LambdaStorm.Chaos;
+using LambdaStorm.Results;
+using LambdaStorm.Runs;
+using LambdaStorm.Scenarios;
+
+namespace LambdaStorm.Tests.Chaos;
+
+/// <summary>A game day on the in-process model in virtual time: the same controller, through the model's control plane.</summary>
+public sealed class GameDaySimulateTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("gameday-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private Task<RunOutcome> SimulateAsync(string yaml)
+        => ScenarioRunner.SimulateAsync(ScenarioLoader.Load(yaml, "gd.yaml").GetOrThrow(), new RunOptions(_root), null, CancellationToken.None);
+
+    private const string GameDay = """
+        name: gd
+        function: hello
+        seed: 3
+        target:
+          type: emulator
+          functions:
+            hello: { duration: 50ms, initDuration: 0ms }
+        load:
+          - inject: { rate: 20, during: 70s }
+        steadyState:
+          warmUp: 10s
+          window: 5s
+          rules: [ error_rate < 5%, p99 < 400ms ]
+        chaos:
+          - { at: 20s, for: 10s, reserved-concurrency: { function: hello, value: 0 } }
+          - { at: 40s, for: 10s, function-errors: { function: hello, rate: 30% } }
+          - { at: 55s, for: 5s, function-latency: { function: hello, latency: 600ms, percentage: 50% } }
+        """;
+
+    [Fact]
+    public async Task Findings_name_each_fault_with_its_effect_the_steady_state_during_it_and_a_recovery_time()
+    {
+        var outcome = await SimulateAsync(GameDay);
+
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        var chaos = outcome.Summary.Chaos!;
+        Assert.True(chaos.Before!.Held);
+        Assert.True(chaos.RolledBack);
+        Assert.Null(chaos.Aborted);
+        var (cut, errors, slow) = (chaos.Findings[0], chaos.Findings[1], chaos.Findings[2]);
+
+        Assert.Equal((20.0, 30.0), (cut.RequestedAt!.Value, cut.RevertedAt!.Value));
+        Assert.Equal("invocation", cut.EffectiveBy);
+        Assert.InRange(cut.EffectiveAt!.Value, 20, 20.1);
+        Assert.InRange(cut.Throttles, 190, 201); // 10 s at 20/s, every one throttled
+        Assert.False(cut.During!.Held);
+        Assert.Equal(5, cut.RecoverySeconds);
+
+        Assert.Equal("invocation", errors.EffectiveBy);
+        Assert.InRange((double)errors.Errors / errors.Completed, 0.2, 0.4);
+        Assert.False(errors.During!.Held);
+        Assert.Equal(5, errors.RecoverySeconds);
+
+        Assert.Equal("invocation", slow.EffectiveBy);
+        Assert.Equal(0, slow.Errors);
+        Assert.Contains(slow.During!.Rules, r => r.Expression == "p99 < 400ms" && !r.Passed);
+        Assert.True(chaos.After!.Held);
+
+        // The journal carries the timeline, and 'report' rebuilds the same findings from it.
+        var journal = JournalReader.Read(Path.Combine(outcome.ResultsPath, "journal.jsonl"));
+        Assert.Equal(["steady-state", "requested", "applied", "effective", "reverted"], journal.Chaos.Take(5).Select(e => e.Kind));
+        var rebuilt = await ScenarioRunner.ReportAsync(outcome.ResultsPath, CancellationToken.None);
+        Assert.Equal(chaos.Findings, rebuilt.Summary.Chaos!.Findings, (a, b) => a with { During = null } == b with { During = null });
+    }
+
+    [Fact]
+    public async Task A_steady_state_that_fails_over_the_warm_up_starts_no_fault_and_exits_2()
+    {
+        var outcome = await SimulateAsync(GameDay.Replace("hello: { duration: 50ms, initDuration: 0ms }", "hello: { duration: 50ms, initDuration: 0ms, errorRate: 20% }", StringComparison.Ordinal));
+
+        Assert.Equal(ExitCodes.ThresholdFailed, outcome.ExitCode);
+        Assert.False(outcome.Summary.Chaos!.Before!.Held);
+        Assert.All(outcome.Summary.Chaos.Findings, f => Assert.Null(f.RequestedAt));
+        Assert.InRange(outcome.Summary.DurationSeconds, 10, 12 + 30); // stopped after the warm-up, not after 70 s of load
+        Assert.Contains(outcome.Summary.Warnings, w => w.Contains("no fault was started", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_abort_condition_in_virtual_time_stops_the_load_and_rolls_back()
+    {
+        var outcome = await SimulateAsync(GameDay + "\nabort:\n  - throttle_rate > 50% for 3s\n");
+
+        Assert.Equal(ExitCodes.Aborted, outcome.ExitCode);
+        Assert.StartsWith("abort condition 'throttle_rate > 50% for 3s' fired (throttle_rate = 100%) at 2", outcome.Summary.Chaos!.Aborted);
+        Assert.True(outcome.Summary.Chaos.RolledBack);
+        Assert.Equal(23, outcome.Summary.Chaos.Findings[0].RevertedAt!.Value, 0);
+        Assert.Null(outcome.Summary.Chaos.Findings[1].RequestedAt);
+    }
+}
