@@ -51,6 +51,8 @@ public sealed partial class RunMetricsTests
         [MetricNames.LedgerEndToEnd] = "histogram",
         [MetricNames.QueueDepth] = "gauge",
         [MetricNames.QueueDrain] = "gauge",
+        [MetricNames.ChaosActive] = "gauge",
+        [MetricNames.ChaosEvents] = "counter",
     };
 
     [Fact]
@@ -328,6 +330,7 @@ public sealed partial class RunMetricsTests
         {
             var scenario = ScenarioLoader.Load(Yaml, "metered.yaml").GetOrThrow();
             metrics.OnStarted(new RunStarted(scenario, LoadSchedule.Create(scenario.Load), "noop", "results/metered", "run-1"));
+            metrics.OnChaos(new LambdaStorm.Chaos.ChaosEvent(0.5, "applied", "1-reserved-concurrency-hello", "reserved concurrency of hello set to 0") { ActionKind = "reserved-concurrency", Target = "hello" });
         }
 
         var ok = Histogram(500, 2_000, 120_000, 70_000_000);

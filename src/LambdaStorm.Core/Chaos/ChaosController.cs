@@ -535,7 +535,8 @@ internal sealed class ChaosController : IAsyncDisposable
 
     private void RecordLocked(double at, string kind, string? action, string detail)
     {
-        var e = new ChaosEvent(Math.Round(at, 3), kind, action, detail);
+        var a = action is null ? null : _plan.Actions.FirstOrDefault(x => x.Label == action);
+        var e = new ChaosEvent(Math.Round(at, 3), kind, action, detail) { ActionKind = a?.Kind, Target = a?.Target, OnQueue = a?.TargetKind == ChaosTargetKind.Queue };
         _events.Add(e);
         _journal?.Invoke(e);
     }

@@ -18,7 +18,27 @@ namespace LambdaStorm.Chaos;
 /// </param>
 /// <param name="Action">The action's label (<see cref="ChaosAction.Label"/>), or null for run-wide events.</param>
 /// <param name="Detail">Free text for people.</param>
-public sealed record ChaosEvent(double At, string Kind, string? Action, string Detail);
+public sealed record ChaosEvent(double At, string Kind, string? Action, string Detail)
+{
+    /// <summary>The action's kind (e.g. <c>reserved-concurrency</c>), for metrics labels; null for run-wide events.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ActionKind { get; init; }
+
+    /// <summary>The function or queue the action acts on, for metrics labels.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Target { get; init; }
+
+    /// <summary>True when <see cref="Target"/> is a queue.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool OnQueue { get; init; }
+}
+
+/// <summary>Watches the chaos timeline as it happens (metrics, the live view); calls come from the controller, keep them quick.</summary>
+public interface IChaosObserver
+{
+    /// <summary>One chaos event, as journaled.</summary>
+    void OnChaos(ChaosEvent e);
+}
 
 /// <summary>A steady-state check over a window of the run.</summary>
 /// <param name="From">Window start, seconds since the start of the load.</param>

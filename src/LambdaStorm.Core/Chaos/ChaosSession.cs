@@ -31,8 +31,8 @@ internal sealed class ChaosSession : IAsyncDisposable
     /// <param name="model">The in-process model (simulate, or a run without HTTP), or the embedded emulator's.</param>
     /// <param name="embedded">The embedded emulator's address, or null.</param>
     /// <param name="external">A running emulator's address (<c>target.endpoint</c>), or null.</param>
-    /// <param name="options">Run options.</param>
-    public static ChaosSession? Create(Scenario scenario, RunRecorder recorder, TimeProvider time, LambdaModel? model, Uri? embedded, Uri? external, RunOptions options)
+    /// <param name="observer">Gets every chaos event as well (the metrics exporter, the live view), or null.</param>
+    public static ChaosSession? Create(Scenario scenario, RunRecorder recorder, TimeProvider time, LambdaModel? model, Uri? embedded, Uri? external, IChaosObserver? observer)
     {
         if (scenario.Chaos.IsEmpty)
         {
@@ -41,7 +41,11 @@ internal sealed class ChaosSession : IAsyncDisposable
 
         var (plane, info) = PlaneFor(scenario, model, embedded, external);
         var rollback = scenario.Chaos.Actions.IsEmpty ? null : new RollbackJournal(recorder.Folder.Path, info);
-        var controller = new ChaosController(scenario.Chaos, plane, time, rollback, e => recorder.Journal.WriteRaw(ChaosController.JournalLine(e)), scenario.Function);
+        var controller = new ChaosController(scenario.Chaos, plane, time, rollback, e =>
+        {
+            recorder.Journal.WriteRaw(ChaosController.JournalLine(e));
+            observer?.OnChaos(e);
+        }, scenario.Function);
         return new ChaosSession(controller, plane, rollback);
     }
 

@@ -106,7 +106,7 @@ internal static class ScenarioRunner
         engine.Snapshot += recorder.Interval;
 
         // The game day: a component the recorder's merged intervals feed, which can ask for a stop (docs/chaos.md).
-        await using var chaos = Chaos.ChaosSession.Create(scenario, recorder, time, model, embedded?.BaseAddress, external, options);
+        await using var chaos = Chaos.ChaosSession.Create(scenario, recorder, time, model, embedded?.BaseAddress, external, observer as Chaos.IChaosObserver);
         if (chaos is not null)
         {
             engine.Snapshot += chaos.Controller.OnInterval;

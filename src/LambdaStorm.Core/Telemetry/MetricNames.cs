@@ -100,6 +100,12 @@ internal static class MetricNames
     /// <summary>Seconds from the end of the load until the source queues first held nothing, by scenario.</summary>
     public const string QueueDrain = Prefix + "queue_drain_seconds";
 
+    /// <summary>1 while a chaos action is applied, 0 once reverted, by scenario, reason (the action kind) and function or queue (docs/chaos.md).</summary>
+    public const string ChaosActive = Prefix + "chaos_active";
+
+    /// <summary>Chaos timeline events (requested, applied, effective, reverted, steady-state, abort, …) by scenario, reason (the action kind, or <c>run</c>), function or queue, and event.</summary>
+    public const string ChaosEvents = Prefix + "chaos_events_total";
+
     /// <summary>Lateness above this counts as a late arrival.</summary>
     public const double LateThresholdSeconds = 0.001;
 
@@ -119,7 +125,7 @@ internal static class MetricNames
     public static readonly double[] LatenessBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>The fixed set of labels (DESIGN.md §3).</summary>
-    public static readonly ImmutableHashSet<string> Labels = ["scenario", "path", "function", "outcome", "reason", "agent", "phase", "queue", "state", "class", "role", "attempt"];
+    public static readonly ImmutableHashSet<string> Labels = ["scenario", "path", "function", "outcome", "reason", "agent", "phase", "queue", "state", "class", "role", "attempt", "event"];
 
     /// <summary>Identification labels that only <c>_info</c> metrics may carry in addition (one series per run).</summary>
     public static readonly ImmutableHashSet<string> InfoLabels = ["run_id", "target"];

@@ -18,7 +18,7 @@ namespace LambdaStorm.Telemetry;
 /// counters set to the ledger's totals, depth gauges from the newest GetQueueAttributes sample of each queue, and the
 /// end-to-end histogram observing each id once, when it is first processed. Part of internal API.
 /// </summary>
-internal sealed class RunMetrics : IRunObserver, ILedgerObserver
+internal sealed class RunMetrics : IRunObserver, ILedgerObserver, Chaos.IChaosObserver
 {
     private const double MicrosPerSecond = 1_000_000.0;
     private static readonly string[] ScenarioLabel = ["scenario"];
@@ -54,6 +54,8 @@ internal sealed class RunMetrics : IRunObserver, ILedgerObserver
     private readonly Histogram _ledgerEndToEnd;
     private readonly Gauge _queueDepth;
     private readonly Gauge _queueDrain;
+    private readonly Gauge _chaosActive;
+    private readonly Counter _chaosEvents;
     private string _scenario = "";
     private string? _activePhase;
 
@@ -110,6 +112,31 @@ internal sealed class RunMetrics : IRunObserver, ILedgerObserver
             ["scenario", "queue", "role", "state"]);
         _queueDrain = factory.CreateGauge(MetricNames.QueueDrain,
             "Seconds from the end of the load until every source queue first held nothing (absent until it has), by scenario.", ScenarioLabel);
+        _chaosActive = factory.CreateGauge(MetricNames.ChaosActive,
+            "1 while a chaos action is applied and 0 once it is reverted, by scenario, reason (the action kind, e.g. reserved-concurrency) and the function or queue it acts on.",
+            ["scenario", "reason", "function", "queue"]);
+        _chaosEvents = factory.CreateCounter(MetricNames.ChaosEvents,
+            "Chaos timeline events by scenario, reason (the action kind, or run), function or queue, and event: requested, applied, effective, reverted, failed, steady-state, abort, rolled-back.",
+            ["scenario", "reason", "function", "queue", "event"]);
+    }
+
+    /// <inheritdoc />
+    public void OnChaos(Chaos.ChaosEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        string scenario;
+        lock (_gate)
+        {
+            scenario = _scenario;
+        }
+
+        var function = e.OnQueue ? string.Empty : e.Target ?? string.Empty;
+        var queue = e.OnQueue ? e.Target ?? string.Empty : string.Empty;
+        _chaosEvents.WithLabels(scenario, e.ActionKind ?? "run", function, queue, e.Kind).Inc();
+        if (e.ActionKind is { } kind && e.Kind is "applied" or "reverted")
+        {
+            _chaosActive.WithLabels(scenario, kind, function, queue).Set(e.Kind == "applied" ? 1 : 0);
+        }
     }
 
     /// <inheritdoc />

@@ -95,3 +95,35 @@ public sealed class GameDaySimulateTests : IDisposable
         Assert.Null(outcome.Summary.Chaos.Findings[1].RequestedAt);
     }
 }
+
+/// <summary>The chaos series as Prometheus scrapes them.</summary>
+public sealed class ChaosMetricsTests
+{
+    [Fact]
+    public async Task Chaos_active_follows_applied_and_reverted_and_every_event_is_counted()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new LambdaStorm.Telemetry.RunMetrics(Prometheus.Metrics.WithCustomRegistry(registry));
+        var scenario = ScenarioLoader.Load("name: gd\ntarget: { type: noop }\nload: [ { inject: { rate: 1, during: 5s } } ]\n", "gd.yaml").GetOrThrow();
+        metrics.OnStarted(new RunStarted(scenario, LambdaStorm.Engine.LoadSchedule.Create(scenario.Load), "noop", "r", "run"));
+        ChaosEvent E(string kind, string? action = "1-reserved-concurrency-hello") => new(1, kind, action, "x") { ActionKind = action is null ? null : "reserved-concurrency", Target = action is null ? null : "hello" };
+        async Task<string> Scrape()
+        {
+            using var stream = new MemoryStream();
+            await registry.CollectAndExportAsTextAsync(stream, TestContext.Current.CancellationToken);
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        }
+
+        metrics.OnChaos(E("requested"));
+        metrics.OnChaos(E("applied"));
+        var during = await Scrape();
+        metrics.OnChaos(E("reverted"));
+        metrics.OnChaos(E("rolled-back", null));
+        var after = await Scrape();
+
+        Assert.Contains("lambdastorm_chaos_active{scenario=\"gd\",reason=\"reserved-concurrency\",function=\"hello\",queue=\"\"} 1", during, StringComparison.Ordinal);
+        Assert.Contains("lambdastorm_chaos_active{scenario=\"gd\",reason=\"reserved-concurrency\",function=\"hello\",queue=\"\"} 0", after, StringComparison.Ordinal);
+        Assert.Contains("lambdastorm_chaos_events_total{scenario=\"gd\",reason=\"reserved-concurrency\",function=\"hello\",queue=\"\",event=\"applied\"} 1", after, StringComparison.Ordinal);
+        Assert.Contains("lambdastorm_chaos_events_total{scenario=\"gd\",reason=\"run\",function=\"\",queue=\"\",event=\"rolled-back\"} 1", after, StringComparison.Ordinal);
+    }
+}
