@@ -325,6 +325,13 @@ public static partial class ScenarioLoader
             return null;
         }
 
+        if (kind is "function-errors" or "function-latency" or "function-timeout" or "downstream-limit" && aws is not null)
+        {
+            // Refused rather than applied without effect: functions/probe does not read LAMBDASTORM_FAULT_* yet.
+            r.Error(kindNode, $"{what} cannot act on the aws function '{name}' in this version: the probe function does not read the LAMBDASTORM_FAULT_* variables yet (docs/chaos.md); reserved and provisioned concurrency work on aws targets");
+            return null;
+        }
+
         double? RatioOf(string key, double fallback) => e.TryGetValue(key, out var v) ? r.Ratio(v.Value, $"'{key}' of {what}") : fallback;
         switch (kind)
         {

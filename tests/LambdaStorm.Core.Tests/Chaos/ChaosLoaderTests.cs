@@ -142,10 +142,13 @@ public sealed class ChaosLoaderTests
               - { at: 1s, for: 5s, function-latency: { function: probe, latency: 1s } }
               - { at: 1s, for: 5s, reserved-concurrency: { function: legacy, value: 0 } }
             """, "a.yaml");
-        var error = Assert.Single(r.Errors);
+        Assert.Equal(2, r.Errors.Length);
+        var error = r.Errors[0];
         Assert.Equal((13, 24), (error.Line, error.Column));
         Assert.Contains("cannot act on the aws function 'legacy'", error.Message);
         Assert.Contains("probe: true", error.Message);
+        Assert.Equal(14, r.Errors[1].Line);
+        Assert.Contains("the probe function does not read the LAMBDASTORM_FAULT_* variables yet", r.Errors[1].Message);
     }
 
     [Fact]
