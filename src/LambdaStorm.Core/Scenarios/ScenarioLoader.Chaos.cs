@@ -45,7 +45,7 @@ public static partial class ScenarioLoader
         var rules = ImmutableArray<Threshold>.Empty;
         if (r.Require(e, map, "rules", "'steadyState'", "rules in the threshold language, e.g. '- p99 < 500ms'"))
         {
-            rules = BindRules(r, e["rules"].Value, "'steadyState.rules'", "a steady-state rule", out _);
+            rules = BindRules(r, e["rules"].Value, "'steadyState.rules'", "a steady-state rule");
             if (r.Sequence(e["rules"].Value, "'steadyState.rules'") is { Children.Count: 0 })
             {
                 r.Error(e["rules"].Value, "'steadyState.rules' is empty; a hypothesis needs at least one rule such as 'error_rate < 1%'");
@@ -62,24 +62,28 @@ public static partial class ScenarioLoader
         return new SteadyState(rules, warmUp, window);
     }
 
-    private static ImmutableArray<AbortRule> BindAbort(YamlReader r, YamlNode node)
+    /// <summary>The items of a list of rules (thresholds, steady-state rules, abort conditions): node, text, and 1 when quoted (for columns).</summary>
+    private static IEnumerable<(YamlNode Item, string Text, int Quoted)> RuleItems(YamlReader r, YamlNode node, string what, string itemWhat)
     {
-        var seq = r.Sequence(node, "'abort'");
-        if (seq is null)
+        if (r.Sequence(node, what) is not { } seq)
         {
-            return [];
+            yield break;
         }
 
-        var list = ImmutableArray.CreateBuilder<AbortRule>();
         foreach (var item in seq.Children)
         {
-            var text = r.String(item, "an abort condition");
-            if (text is null)
+            if (r.String(item, itemWhat) is { } text)
             {
-                continue;
+                yield return (item, text, item is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted } ? 1 : 0);
             }
+        }
+    }
 
-            var quoted = item is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted } ? 1 : 0;
+    private static ImmutableArray<AbortRule> BindAbort(YamlReader r, YamlNode node)
+    {
+        var list = ImmutableArray.CreateBuilder<AbortRule>();
+        foreach (var (item, text, quoted) in RuleItems(r, node, "'abort'", "an abort condition"))
+        {
             var ruleText = text;
             var holdFor = TimeSpan.Zero;
             var m = AbortForPattern().Match(text);
@@ -112,26 +116,11 @@ public static partial class ScenarioLoader
         return list.ToImmutable();
     }
 
-    private static ImmutableArray<Threshold> BindRules(YamlReader r, YamlNode node, string what, string itemWhat, out bool any)
+    private static ImmutableArray<Threshold> BindRules(YamlReader r, YamlNode node, string what, string itemWhat)
     {
-        any = false;
-        var seq = r.Sequence(node, what);
-        if (seq is null)
-        {
-            return [];
-        }
-
         var list = ImmutableArray.CreateBuilder<Threshold>();
-        foreach (var item in seq.Children)
+        foreach (var (item, text, quoted) in RuleItems(r, node, what, itemWhat))
         {
-            any = true;
-            var text = r.String(item, itemWhat);
-            if (text is null)
-            {
-                continue;
-            }
-
-            var quoted = item is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted } ? 1 : 0;
             var (threshold, error) = ThresholdParser.Parse(text);
             if (error is not null)
             {

@@ -586,25 +586,12 @@ public static partial class ScenarioLoader
 
     private static ImmutableArray<Threshold> BindThresholds(YamlReader r, YamlNode node, PathMix paths)
     {
-        var seq = r.Sequence(node, "'thresholds'");
-        if (seq is null)
-        {
-            return [];
-        }
-
         var list = ImmutableArray.CreateBuilder<Threshold>();
-        foreach (var item in seq.Children)
+        foreach (var (item, text, quoted) in RuleItems(r, node, "'thresholds'", "a threshold"))
         {
-            var text = r.String(item, "a threshold");
-            if (text is null)
-            {
-                continue;
-            }
-
             var (threshold, error) = ThresholdParser.Parse(text);
             if (error is not null)
             {
-                var quoted = item is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted } ? 1 : 0;
                 r.Error(item, error.Message, error.Offset + quoted);
             }
             else if (threshold!.Path is { } p && !paths.Entries.Any(x => x.Path == p))
