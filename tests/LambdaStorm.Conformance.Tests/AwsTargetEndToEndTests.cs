@@ -32,6 +32,14 @@ public sealed class AwsTargetEndToEndTests : IDisposable
             architecture: arm64
             timeout: 10s
             reservedConcurrency: 20
+          worker:
+            duration: 20ms
+            poisonMarker: POISON
+        queues:
+          orders: { visibilityTimeout: 1s, deadLetter: orders-dlq, maxReceiveCount: 3 }
+          orders-dlq: {}
+        eventSourceMappings:
+          - { queue: orders, function: worker, batchSize: 10, reportBatchItemFailures: true }
         """;
 
     private static string Scenario(string endpoint, string function, string load, string extra = "", string caps = "maxInvocations: 100000\n  maxCostUsd: 5", string paths = "paths: { sync: 9, async: 1 }") => $$"""
@@ -146,6 +154,63 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         {
             Assert.DoesNotContain(Secret, await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Poison_pill_runs_as_an_aws_target_through_real_SQS_calls_against_the_strict_auth_emulator()
+    {
+        using var emulator = await StartEmulatorAsync();
+        var queues = $"{emulator.Endpoint}/000000000000";
+        var yaml = $$$"""
+            name: aws-poison-pill
+            path: queue
+            function: worker
+            maxInFlight: 200
+            target:
+              type: aws
+              region: us-east-1
+              endpoint: {{{emulator.Endpoint}}}
+              functions:
+                worker: {}
+              queues: [{{{queues}}}/orders, {{{queues}}}/orders-dlq]
+              receiptsQueue: {{{queues}}}/lambdastorm-receipts
+              maxInvocations: 10000
+              maxCostUsd: 1
+            load:
+              - inject: { rate: 40, during: 5s }
+            payload:
+              template: '{"id":"{{id}}","marker":"{{marker}}"}'
+              poisonPills: { every: 20, marker: POISON }
+            settle: 1m
+            thresholds:
+              - lost == 0
+              - in_flight == 0
+              - dlq == 10
+              - dlq_good == 0
+            """;
+        var (code, output, summary) = await RunAsync(yaml, Secret);
+
+        Assert.True(code == 0, $"exit {code}\n{output}\n{emulator.Output}");
+        Assert.Contains("queues        " + queues + "/orders", output, StringComparison.Ordinal);
+        var s = summary!.Value;
+        var outcomes = Outcomes(s);
+        Assert.Equal([("queue", "ok", null, 200L)], outcomes); // every SendMessage(Batch) signed and accepted
+        var ledger = s.GetProperty("ledger");
+        Assert.True(ledger.GetProperty("source").GetString() == "quiescent", ledger.GetRawText()); // the ledger's signed receives worked too
+        Assert.Equal(200, ledger.GetProperty("sent").GetInt64());
+        Assert.Equal(10, ledger.GetProperty("classes").GetProperty("dlq").GetInt64());
+        Assert.Equal(10, ledger.GetProperty("poisonedDeadLettered").GetInt64());
+        Assert.Equal(190, ledger.GetProperty("processed").GetInt64());
+        Assert.DoesNotContain(s.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("stopped answering", StringComparison.Ordinal));
+        Assert.DoesNotContain(Secret, output, StringComparison.Ordinal);
+
+        // Preflight reads the mapping (ListEventSourceMappings) and its queue's visibility timeout (a signed SQS
+        // GetQueueAttributes): 1 s is under 6 × worker's 3 s timeout.
+        (code, output, _) = await RunAsync(yaml, Secret, command: "preflight");
+        Assert.True(code == 2, $"exit {code} (2: high findings)\n{output}");
+        Assert.Contains("HIGH   esm-visibility-timeout: the visibility timeout of arn:aws:sqs:us-east-1:000000000000:orders is 1 s, under 6 × the function timeout (18 s)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("esm-no-report-batch-item-failures", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("6 × timeout check is skipped", output, StringComparison.Ordinal);
     }
 
     [Fact]

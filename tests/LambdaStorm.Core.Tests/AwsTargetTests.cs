@@ -67,7 +67,6 @@ public sealed class AwsTargetTests
     [InlineData("architecture: arm64", "architecture: graviton", "must be arm64 or x86_64")]
     [InlineData("function: checkout", "function: checkuot", "'function' names 'checkuot', which the aws target does not list")]
     [InlineData("paths: { sync: 3, async: 1 }", "path: http", "path 'http' cannot be used with an aws target")]
-    [InlineData("paths: { sync: 3, async: 1 }", "path: queue", "path 'queue' is not available for aws targets")]
     [InlineData("receiptsQueue: https://sqs.eu-west-1.amazonaws.com/123456789012/receipts", "receiptsQueue: receipts", "must be a queue URL")]
     [InlineData("profile: load-test", "secretKey: nope", "secretKey")]
     public void Aws_target_mistakes_are_named_with_their_position(string original, string replacement, string expected)
@@ -77,6 +76,25 @@ public sealed class AwsTargetTests
         var result = ScenarioLoader.Load(yaml, "aws.yaml");
         Assert.False(result.Success);
         Assert.Contains(result.Errors, e => e.ToString().Contains(expected, StringComparison.Ordinal) && e.ToString().StartsWith("aws.yaml:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_queue_path_sends_to_the_first_queue_URL_and_needs_queues_and_a_receipts_queue()
+    {
+        var queue = Target.Replace("paths: { sync: 3, async: 1 }", "path: queue", StringComparison.Ordinal);
+        var (scenario, aws) = Load(queue);
+        Assert.Equal("https://sqs.eu-west-1.amazonaws.com/123456789012/source", scenario.Queue);
+
+        // By hand: 6,200 messages (as invocations, the conservative count); SQS: 6,200 receipts + 6,200 sends
+        // + 2 × 620 batches of 10 (ReceiveMessage and DeleteMessageBatch) = 13,640 requests × $0.40/1M = $0.005456.
+        var plan = AwsPlan.Build(scenario, aws, AwsFunctionFacts.From(aws.Functions[0], read: null));
+        Assert.Equal(13_640, plan.SqsRequests);
+        Assert.Equal(0.005456, plan.SqsUsd, 9);
+
+        string Error(string yaml) => string.Join("\n", ScenarioLoader.Load(yaml, "aws.yaml").Errors);
+        Assert.Contains("needs 'target.receiptsQueue'", Error(queue.Replace("  receiptsQueue: https://sqs.eu-west-1.amazonaws.com/123456789012/receipts\n", "", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("needs 'target.queues'", Error(queue.Replace("  queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/source]\n", "", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("is not one of the URLs in 'target.queues'", Error(queue.Replace("path: queue", "path: queue\nqueue: https://sqs.eu-west-1.amazonaws.com/123456789012/other", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,7 +75,8 @@ internal sealed record AwsPlan(
     /// <summary>
     /// Builds the plan. Open phases contribute their scheduled arrivals; closed phases N copies for D seconds at the
     /// assumed duration contribute N × D / duration. With a receipts queue, each invocation adds one SQS request (the
-    /// probe's SendMessageBatch). Async retries are not in the estimate (the cost cap still counts what is sent).
+    /// probe's SendMessageBatch); each queue-path message adds its SendMessage, and each 10 of them a ReceiveMessage and
+    /// a DeleteMessageBatch of the event source mapping. Async retries are not in the estimate (the cost cap still counts what is sent).
     /// </summary>
     public static AwsPlan Build(Scenario scenario, TargetSpec.Aws target, AwsFunctionFacts function)
     {
@@ -93,7 +94,12 @@ internal sealed record AwsPlan(
 
         var invocations = schedule.TotalArrivals + (long)Math.Ceiling(closed);
         var gbSeconds = invocations * AwsPricing.GbSeconds(function.MemoryMb, function.DurationSeconds);
-        var sqsRequests = target.ReceiptsQueue is null ? 0 : invocations;
+        // Queue path: one SendMessage per message, and the event source mapping's ReceiveMessage and DeleteMessageBatch
+        // per batch of (up to) 10. Receipts: one send per invocation.
+        var queueMessages = scenario.Paths.Entries.Any(e => e.Path == InvocationPath.Queue)
+            ? (long)Math.Ceiling(invocations * scenario.Paths.Entries.Where(e => e.Path == InvocationPath.Queue).Sum(e => e.Weight) / scenario.Paths.Entries.Sum(e => e.Weight))
+            : 0;
+        var sqsRequests = (target.ReceiptsQueue is null ? 0 : invocations) + queueMessages + (2 * ((queueMessages + 9) / 10));
         return new AwsPlan(
             target,
             function,

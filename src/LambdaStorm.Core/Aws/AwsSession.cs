@@ -185,6 +185,14 @@ internal sealed class AwsSession
     {
         var endpoint = new LambdaEndpoint(
             Target.LambdaEndpoint, Function.Name, Function.Qualifier, RegionEndpoint.GetBySystemName(Target.Region), Credentials, scenario.LogTailSample, scenario.Seed);
-        return new GuardedTarget(new LambdaHttpTarget(endpoint, scenario.MaxInFlight), guard, time);
+        IInvocationTarget lambda = new LambdaHttpTarget(endpoint, scenario.MaxInFlight);
+        if (scenario.Queue is { } queue)
+        {
+            // The queue path sends to the real source queue (AWSSDK.SQS, same credentials and endpoint), behind the same caps.
+            var sqs = new SqsQueueTarget(SqsClients.Create(Target.Endpoint, Target.Region, Credentials), queue, Math.Min(scenario.MaxInFlight, 32));
+            lambda = new PathRoutingTarget(lambda, sqs);
+        }
+
+        return new GuardedTarget(lambda, guard, time);
     }
 }

@@ -190,7 +190,7 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
                 WaitTimeSeconds = read == 0 ? 1 : 0,
                 VisibilityTimeout = 300,
                 MessageAttributeNames = [QueueMessageAttributes.Id],
-            }, ct).ConfigureAwait(false);
+            }, CancellationToken.None).ConfigureAwait(false); // not cut short: messages it received would stay hidden, unread, for 300 s
             var messages = response.Messages ?? [];
             if (messages.Count == 0)
             {
@@ -205,11 +205,13 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
                 read++;
             }
 
+            // Not cancellable either: what was received is in the ledger now, and a delete cut short would leave the
+            // messages hidden for the 300 s visibility, so the queue would look busy until the settle time ran out.
             await sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest
             {
                 QueueUrl = url,
                 Entries = [.. messages.Select((m, i) => new DeleteMessageBatchRequestEntry { Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ReceiptHandle = m.ReceiptHandle })],
-            }, ct).ConfigureAwait(false);
+            }, CancellationToken.None).ConfigureAwait(false);
         }
 
         return read;
@@ -279,7 +281,7 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
                 if (doc.RootElement.TryGetProperty("deadLetterTargetArn", out var arn) && arn.GetString() is { } dlqArn)
                 {
                     var name = dlqArn[(dlqArn.LastIndexOf(':') + 1)..];
-                    if (!list.Contains(name))
+                    if (!list.Contains(name) && !list.Any(q => q.EndsWith("/" + name, StringComparison.Ordinal)))
                     {
                         list.Add(name);
                     }

@@ -46,6 +46,11 @@ internal sealed class LedgerSession : IAsyncDisposable
     /// </summary>
     public static LedgerSession? Create(Scenario scenario, ModelHost? host, Uri? endpoint, Lambda.LambdaModel? model, TimeProvider time)
     {
+        if (scenario.UsesLedger && scenario.Target is TargetSpec.Aws aws)
+        {
+            return ForAws(scenario, aws, time);
+        }
+
         if (!scenario.UsesLedger || scenario.Target is not TargetSpec.Emulator emulator)
         {
             return null;
@@ -68,6 +73,25 @@ internal sealed class LedgerSession : IAsyncDisposable
         var region = model?.Account.Region ?? emulator.Model.Account.Region;
         var queueTarget = scenario.Queue is { } queue ? new SqsQueueTarget(SqsClients.Create(endpoint, region), queue, Math.Min(scenario.MaxInFlight, 32)) : null;
         return new LedgerSession(new SqsLedgerReader(SqsClients.Create(endpoint, region), plan, time, model), queueTarget, time);
+    }
+
+    /// <summary>
+    /// The session of an aws target with a receipts queue: reads the real receipts queue and the dead-letter queues
+    /// (the URLs of <c>target.queues</c> after the source) and samples the source's depth, through AWSSDK.SQS with the
+    /// region, the standard credential chain (or the profile) and the optional endpoint. Queue sends are not routed here:
+    /// the aws target itself sends them, behind the cost and invocation caps.
+    /// </summary>
+    private static LedgerSession? ForAws(Scenario scenario, TargetSpec.Aws aws, TimeProvider time)
+    {
+        if (aws.ReceiptsQueue is not { } receipts)
+        {
+            return null;
+        }
+
+        var async = scenario.Paths.Entries.Any(e => e.Path == InvocationPath.Async);
+        var plan = new LedgerPlan(scenario.Queue, [receipts], [.. aws.Queues.Where(q => q != scenario.Queue && q != receipts)], async);
+        var sqs = SqsClients.Create(aws.Endpoint, aws.Region, Aws.AwsSession.ResolveCredentials(aws.Profile));
+        return new LedgerSession(new SqsLedgerReader(sqs, plan, time, null), null, time);
     }
 
     /// <summary>The ledger (valid after <see cref="Start"/>).</summary>

@@ -8,7 +8,8 @@ namespace LambdaStorm.Preflight;
 /// <summary>
 /// Reads preflight facts through Lambda's API (signed with SigV4 by AWSSDK.Core): GetFunctionConfiguration,
 /// GetFunctionConcurrency, GetFunctionEventInvokeConfig, GetAccountSettings, ListProvisionedConcurrencyConfigs and
-/// ListEventSourceMappings. What cannot be read is left unknown and named in a note. Part of internal API.
+/// ListEventSourceMappings, plus SQS GetQueueAttributes (AWSSDK.SQS) for the visibility timeout of each mapped queue.
+/// What cannot be read is left unknown and named in a note. Part of internal API.
 /// </summary>
 internal static class PreflightApiReader
 {
@@ -94,12 +95,7 @@ internal static class PreflightApiReader
 
                 var rbif = item.TryGetProperty("FunctionResponseTypes", out var fr) && fr.ValueKind == JsonValueKind.Array && fr.EnumerateArray().Any(x => x.GetString() == "ReportBatchItemFailures");
                 var batch = item.TryGetProperty("BatchSize", out var bs) && bs.TryGetInt32(out var bv) ? bv : 10;
-                esm.Add(new MappingFacts(source, rbif, batch, null));
-            }
-
-            if (esm.Count > 0)
-            {
-                notes.Add("queue visibility timeouts are not read through the Lambda API; the 6 × timeout check needs the queue's attributes");
+                esm.Add(new MappingFacts(source, rbif, batch, await VisibilityTimeoutAsync(target, credentials, source, notes, ct).ConfigureAwait(false)));
             }
         }
         else
@@ -125,6 +121,42 @@ internal static class PreflightApiReader
             Source = $"the Lambda API at {target.LambdaEndpoint}",
         };
         return (facts, notes, null);
+    }
+
+    /// <summary>
+    /// The <c>VisibilityTimeout</c> of the queue with ARN <paramref name="queueArn"/>, read with a signed SQS
+    /// <c>GetQueueAttributes</c> (AWSSDK.SQS, the target's region, credentials and endpoint); null with a note when it
+    /// cannot be read.
+    /// </summary>
+    private static async Task<TimeSpan?> VisibilityTimeoutAsync(TargetSpec.Aws target, Amazon.Runtime.AWSCredentials credentials, string queueArn, List<string> notes, CancellationToken ct)
+    {
+        var parts = queueArn.Split(':');
+        if (parts.Length != 6)
+        {
+            notes.Add($"'{queueArn}' is not a queue ARN; its visibility timeout is not checked");
+            return null;
+        }
+
+        var (region, account, name) = (parts[3], parts[4], parts[5]);
+        var url = target.Endpoint is { } endpoint ? $"{endpoint.ToString().TrimEnd('/')}/{account}/{name}" : $"https://sqs.{region}.amazonaws.com/{account}/{name}";
+        try
+        {
+            using var sqs = Targets.SqsClients.Create(target.Endpoint, region, credentials);
+            var attributes = await sqs.GetQueueAttributesAsync(new Amazon.SQS.Model.GetQueueAttributesRequest { QueueUrl = url, AttributeNames = ["VisibilityTimeout"] }, ct).ConfigureAwait(false);
+            if (attributes.Attributes?.TryGetValue("VisibilityTimeout", out var text) == true
+                && int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            {
+                return TimeSpan.FromSeconds(seconds);
+            }
+
+            notes.Add($"GetQueueAttributes of {name} gave no VisibilityTimeout; the 6 × timeout check is skipped for it");
+        }
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        {
+            notes.Add($"the visibility timeout of {name} could not be read ({ex.Message.Split('\n')[0]}); the 6 × timeout check is skipped for it");
+        }
+
+        return null;
     }
 
     private sealed record Response(HttpStatusCode Status, JsonElement? Json);

@@ -154,6 +154,11 @@ public static partial class ScenarioLoader
         var sendsToQueue = paths.Entries.Any(x => x.Path == InvocationPath.Queue);
         if (!e.TryGetValue("queue", out var q))
         {
+            if (sendsToQueue && target is TargetSpec.Aws { Queues: [var first, ..] })
+            {
+                return first; // the source queue is the first URL of 'target.queues'
+            }
+
             if (sendsToQueue && target is TargetSpec.Emulator)
             {
                 r.Error(e.TryGetValue("path", out var p) ? p.Value : e.TryGetValue("paths", out var ps) ? ps.Value : map, "path 'queue' needs 'queue:', the queue the load sends to (one of 'target.queues', or a queue of the running emulator)");
@@ -171,6 +176,10 @@ public static partial class ScenarioLoader
         if (!sendsToQueue)
         {
             r.Error(q.Key, "'queue' is set, but the scenario never sends on path 'queue'; add 'path: queue' (or a 'queue' weight under 'paths')");
+        }
+        else if (target is TargetSpec.Aws aws && !aws.Queues.IsEmpty && !aws.Queues.Contains(name))
+        {
+            r.Error(q.Value, $"'queue' names '{name}', which is not one of the URLs in 'target.queues': {string.Join(", ", aws.Queues)}");
         }
         else if (target is TargetSpec.Emulator { Endpoint: null } emulator && !emulator.Queues.Contains(name))
         {
@@ -401,7 +410,10 @@ public static partial class ScenarioLoader
                 (TargetSpec.Http, not InvocationPath.Http) => $"path '{entry.Path.Name()}' cannot be used with an http target, which takes path 'http'",
                 (TargetSpec.Emulator, InvocationPath.Http) => "path 'http' cannot be used with the emulator target, which takes 'sync', 'async' or 'queue'",
                 (TargetSpec.Aws, InvocationPath.Http) => "path 'http' cannot be used with an aws target, which invokes functions ('sync' or 'async'); use an http target for API Gateway or a Function URL",
-                (TargetSpec.Aws, InvocationPath.Queue) => "path 'queue' is not available for aws targets in this version of LambdaStorm; use 'sync' or 'async'",
+                (TargetSpec.Aws { Queues.IsEmpty: true }, InvocationPath.Queue) =>
+                    "path 'queue' on an aws target needs 'target.queues': the source queue's URL first (the stack output SourceQueueUrl), then its dead-letter queue's",
+                (TargetSpec.Aws { ReceiptsQueue: null }, InvocationPath.Queue) =>
+                    "path 'queue' on an aws target needs 'target.receiptsQueue' (the stack output ReceiptsQueueUrl), where the function writes one receipt per attempt, so the ledger can account for every message",
                 _ => null,
             };
             if (problem is not null)
