@@ -145,7 +145,7 @@ public static class HtmlReport
 
     private static void Fact(StringBuilder sb, string name, string value) => sb.Append($"<div><dt>{E(name)}</dt><dd>{E(value)}</dd></div>\n");
 
-    private static void Verdicts(StringBuilder sb, RunSummary s)
+    internal static void Verdicts(StringBuilder sb, RunSummary s)
     {
         sb.Append("<section id=\"verdicts\">\n<h2>Threshold verdicts</h2>\n");
         if (s.Thresholds.Length == 0)
@@ -364,7 +364,7 @@ public static class HtmlReport
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 
-    private const string Css = """
+    internal const string Css = """
         :root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#f8fafc; --card:#ffffff; --ok:#15803d; --okbg:#dcfce7; --bad:#b91c1c; --badbg:#fee2e2; --warn:#b45309; --warnbg:#fef3c7; --accent:#2563eb; }
         * { box-sizing: border-box; }
         body { margin:0; background:var(--bg); color:var(--fg); font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }

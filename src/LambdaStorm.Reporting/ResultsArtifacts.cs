@@ -24,4 +24,11 @@ public sealed class ResultsArtifacts : IResultsArtifacts
         await File.WriteAllTextAsync(Path.Combine(resultsPath, JUnitFile), JUnitReport.Render(summary), Utf8NoBom, ct).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(resultsPath, ReportFile), HtmlReport.Render(summary, journal), Utf8NoBom, ct).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public async Task WriteVariantsAsync(string resultsPath, VariantsSummary summary, CancellationToken ct)
+    {
+        await File.WriteAllTextAsync(Path.Combine(resultsPath, JUnitFile), VariantsReport.JUnit(summary), Utf8NoBom, ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(resultsPath, ReportFile), VariantsReport.Render(summary), Utf8NoBom, ct).ConfigureAwait(false);
+    }
 }

@@ -8,6 +8,44 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    [Fact]
+    public async Task Variants_validate_run_into_one_folder_exit_with_the_worst_code_and_report_redraws_it()
+    {
+        var file = Path.Combine(_dir, "variants.yaml");
+        await File.WriteAllTextAsync(file, """
+            name: twice
+            target: { type: noop, latency: 5ms }
+            load:
+              - inject: { rate: 20, during: 2s }
+            thresholds:
+              - error_rate == 0
+            variants:
+              - name: plain
+              - name: failing
+                description: a threshold that cannot pass
+                override:
+                  thresholds: [ "error_rate > 0.5" ]
+            """);
+        var (code, stdout, _) = await CliProcess.RunAsync(_dir, "validate", file);
+        Assert.Equal(0, code);
+        Assert.Contains("variant 'failing'", stdout, StringComparison.Ordinal);
+
+        var results = Path.Combine(_dir, "results");
+        (code, stdout, _) = await CliProcess.RunAsync(_dir, "run", file, "--results", results, "--metrics-port", "0", "--plain");
+        Assert.Equal(2, code); // the worst variant: a failed threshold
+        var combined = Assert.Single(Directory.GetDirectories(results));
+        Assert.StartsWith("twice-", Path.GetFileName(combined), StringComparison.Ordinal);
+        foreach (var f in new[] { "summary.json", "junit.xml", "report.html", "plain/journal.jsonl", "failing/report.html" })
+        {
+            Assert.True(File.Exists(Path.Combine(combined, f)), $"{f} missing; stdout:\n{stdout}");
+        }
+
+        Assert.Contains("variant 2 of 2: failing", stdout, StringComparison.Ordinal);
+        (code, stdout, _) = await CliProcess.RunAsync(_dir, "report", combined);
+        Assert.Equal(2, code);
+        Assert.Contains("not every variant passed", stdout, StringComparison.Ordinal);
+    }
+
     internal static string RepoRoot()
     {
         var d = new DirectoryInfo(AppContext.BaseDirectory);

@@ -19,9 +19,24 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var journal = Path.Combine(settings.Directory, ResultsFolder.JournalFile);
+        if (VariantRuns.IsCombined(settings.Directory))
+        {
+            try
+            {
+                var combined = await VariantRuns.ReportAsync(settings.Directory, Reporting.ResultsArtifacts.Instance, cancellationToken);
+                VariantsView.Print(AnsiConsole.Console, combined);
+                return combined.Summary.ExitCode;
+            }
+            catch (InvalidDataException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return ExitCodes.BadInput;
+            }
+        }
+
         if (!File.Exists(journal))
         {
-            Console.Error.WriteLine($"{settings.Directory}: no {ResultsFolder.JournalFile} here; give a folder written by 'lambdastorm run'");
+            Console.Error.WriteLine($"{settings.Directory}: no {ResultsFolder.JournalFile} here; give a folder written by 'lambdastorm run' (or the combined folder of a scenario with variants)");
             return ExitCodes.BadInput;
         }
 

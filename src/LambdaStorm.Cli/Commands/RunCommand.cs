@@ -104,6 +104,15 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         }
     }
 
+    /// <summary>Keeps /metrics up for <c>--metrics-linger</c> after the run, so that Prometheus scrapes the final values.</summary>
+    private static async Task LingerAsync(RunMetricsServer? server, Settings settings, CancellationToken ct)
+    {
+        if (server is not null && settings.MetricsLingerTime > TimeSpan.Zero)
+        {
+            await Task.Delay(settings.MetricsLingerTime, TimeProvider.System, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var scenario = ScenarioFiles.LoadOrReport(settings.Scenario);
@@ -163,12 +172,24 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             SummaryNotes = guard is null ? null : guard.SummaryNotes,
         };
         var observer = new CompositeRunObserver(view, metrics);
-        var outcome = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(scenario, options, TimeProvider.System, observer, guard?.Stop ?? cancellationToken));
-        SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
-        if (server is not null && settings.MetricsLingerTime > TimeSpan.Zero)
+        // One run of a scenario (or of one of its variants); variants loop around it.
+        async Task<RunOutcome> RunOne(Scenario s, RunOptions o)
         {
-            await Task.Delay(settings.MetricsLingerTime, TimeProvider.System, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            var single = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(s, o, TimeProvider.System, observer, guard?.Stop ?? cancellationToken));
+            SummaryView.Print(AnsiConsole.Console, single.Summary, single.ResultsPath);
+            return single;
         }
+
+        if (!scenario.Variants.IsEmpty)
+        {
+            var combined = await VariantRuns.RunAsync(scenario, options, RunOne, (v, i) => VariantsView.Starting(AnsiConsole.Console, scenario, v, i), guard?.Stop ?? cancellationToken);
+            VariantsView.Print(AnsiConsole.Console, combined);
+            await LingerAsync(server, settings, cancellationToken);
+            return guard?.StopReason is not null && combined.Summary.ExitCode == ExitCodes.Ok ? ExitCodes.Aborted : combined.Summary.ExitCode;
+        }
+
+        var outcome = await RunOne(scenario, options);
+        await LingerAsync(server, settings, cancellationToken);
 
         if (guard?.AuthError is not null)
         {

@@ -32,8 +32,21 @@ internal sealed class SimulateCommand : AsyncCommand<SimulateCommand.Settings>
         }
 
         var view = new LiveView(interactive: false, settings.ProgressEvery);
-        var outcome = await ScenarioRunner.SimulateAsync(scenario, new RunOptions(settings.Results) { Artifacts = Reporting.ResultsArtifacts.Instance }, view, cancellationToken);
-        SummaryView.Print(AnsiConsole.Console, outcome.Summary, outcome.ResultsPath);
-        return outcome.ExitCode;
+        var options = new RunOptions(settings.Results) { Artifacts = Reporting.ResultsArtifacts.Instance };
+        async Task<RunOutcome> SimulateOne(Scenarios.Scenario s, RunOptions o)
+        {
+            var single = await ScenarioRunner.SimulateAsync(s, o, view, cancellationToken);
+            SummaryView.Print(AnsiConsole.Console, single.Summary, single.ResultsPath);
+            return single;
+        }
+
+        if (!scenario.Variants.IsEmpty)
+        {
+            var combined = await VariantRuns.RunAsync(scenario, options, SimulateOne, (v, i) => VariantsView.Starting(AnsiConsole.Console, scenario, v, i), cancellationToken);
+            VariantsView.Print(AnsiConsole.Console, combined);
+            return combined.Summary.ExitCode;
+        }
+
+        return (await SimulateOne(scenario, options)).ExitCode;
     }
 }

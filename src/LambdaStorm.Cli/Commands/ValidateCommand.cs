@@ -28,6 +28,13 @@ internal sealed class ValidateCommand : Command<ValidateCommand.Settings>
         var schedule = LoadSchedule.Create(scenario.Load);
         AnsiConsole.MarkupLineInterpolated(
             $"[green]ok[/] {settings.Scenario}: '{scenario.Name}', {scenario.Load.Length} phases over {ValueParsers.FormatDuration(TimeSpan.FromSeconds(schedule.Duration))}, {schedule.TotalArrivals:N0} scheduled arrivals, target {scenario.Target.Kind}, {scenario.Thresholds.Length} thresholds");
+        foreach (var v in scenario.Variants)
+        {
+            var vs = LoadSchedule.Create(v.Scenario.Load);
+            AnsiConsole.MarkupLineInterpolated(
+                $"  variant '{v.Name}': {v.Scenario.Load.Length} phases, {vs.TotalArrivals:N0} scheduled arrivals, {v.Scenario.Thresholds.Length} thresholds{(v.Description is { } d ? " - " + d : "")}");
+        }
+
         return ExitCodes.Ok;
     }
 }

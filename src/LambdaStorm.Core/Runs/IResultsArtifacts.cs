@@ -16,4 +16,10 @@ public interface IResultsArtifacts
     /// <param name="journal">The journal read back from the folder.</param>
     /// <param name="ct">Cancellation.</param>
     Task WriteAsync(string resultsPath, RunSummary summary, JournalContents journal, CancellationToken ct);
+
+    /// <summary>Writes the combined artifacts of a scenario's variants into their common folder (nothing by default).</summary>
+    /// <param name="resultsPath">The combined folder (one subfolder per variant).</param>
+    /// <param name="summary">The combined summary.</param>
+    /// <param name="ct">Cancellation.</param>
+    Task WriteVariantsAsync(string resultsPath, VariantsSummary summary, CancellationToken ct) => Task.CompletedTask;
 }

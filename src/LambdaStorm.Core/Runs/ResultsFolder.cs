@@ -12,6 +12,19 @@ internal sealed record ResultsFolder(string Path)
 
     public string Summary => System.IO.Path.Combine(Path, SummaryFile);
 
+    /// <summary>Creates the folder <paramref name="name"/> under <paramref name="root"/>; it must not hold a run already.</summary>
+    public static ResultsFolder CreateExact(string root, string name)
+    {
+        var path = System.IO.Path.Combine(root, name);
+        if (File.Exists(System.IO.Path.Combine(path, JournalFile)))
+        {
+            throw new IOException($"{path} already holds a run");
+        }
+
+        Directory.CreateDirectory(path);
+        return new ResultsFolder(path);
+    }
+
     /// <summary>Creates a new, unique folder under <paramref name="root"/>.</summary>
     public static ResultsFolder Create(string root, string scenario, DateTimeOffset startedAt)
     {

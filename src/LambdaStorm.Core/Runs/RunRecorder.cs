@@ -34,7 +34,7 @@ internal sealed class RunRecorder : IDisposable
         _options = options;
         _observer = observer;
         _header = header;
-        Folder = ResultsFolder.Create(options.ResultsRoot, scenario.Name, header.StartedAt);
+        Folder = options.FolderName is { } exact ? ResultsFolder.CreateExact(options.ResultsRoot, exact) : ResultsFolder.Create(options.ResultsRoot, scenario.Name, header.StartedAt);
         _journal = new JournalWriter(Folder.Journal, lineWritten);
         _journal.WriteHeader(header);
     }

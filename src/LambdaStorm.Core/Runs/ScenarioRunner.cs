@@ -42,6 +42,12 @@ public sealed record RunOptions(string ResultsRoot, bool Simulated = false)
     /// </summary>
     internal IEmulatorLauncher? EmulatorLauncher { get; init; }
 
+    /// <summary>
+    /// The results folder's exact name under <see cref="ResultsRoot"/> (a variant's subfolder), or null for the usual
+    /// <c>&lt;scenario&gt;-&lt;UTC timestamp&gt;</c>.
+    /// </summary>
+    public string? FolderName { get; init; }
+
     /// <summary>Writes junit.xml and report.html at the end of the run; without one, only journal and summary are written.</summary>
     public IResultsArtifacts? Artifacts { get; init; }
 

@@ -53,6 +53,12 @@ public sealed record Scenario(
     /// <summary>The game-day sections: chaos timeline, steady-state hypothesis and abort conditions (empty when absent).</summary>
     public Chaos.ChaosPlan Chaos { get; init; } = LambdaStorm.Chaos.ChaosPlan.None;
 
+    /// <summary>
+    /// The scenario's <c>variants:</c>, each the scenario with a small override, run one after the other into one
+    /// results folder and compared side by side; empty when the scenario has none (it then runs as it is).
+    /// </summary>
+    public ImmutableArray<ScenarioVariant> Variants { get; init; } = [];
+
     /// <summary>True when the scenario sends on a path whose outcome arrives later (async, queue): the delivery ledger tracks it.</summary>
     public bool UsesLedger => Paths.Entries.Any(e => e.Path is InvocationPath.Async or InvocationPath.Queue);
 }

@@ -24,7 +24,7 @@ public static partial class ScenarioLoader
 {
     /// <summary>Top-level keys of a scenario file.</summary>
     public static readonly string[] TopLevelKeys =
-        ["name", "description", "target", "path", "paths", "function", "queue", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop", "logTailSample", "settle", "chaos", "steadyState", "abort"];
+        ["name", "description", "target", "path", "paths", "function", "queue", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop", "logTailSample", "settle", "chaos", "steadyState", "abort", "variants"];
 
     /// <summary>Phase kinds, NBomber's vocabulary.</summary>
     public static readonly string[] PhaseKinds = ["inject", "ramping-inject", "spike", "keep-constant", "ramping-constant", "pause"];
@@ -63,6 +63,11 @@ public static partial class ScenarioLoader
         var r = new YamlReader(file);
         var root = r.ParseRoot(text);
         var scenario = root is null ? null : Bind(r, root, new ScenarioSource(file, text));
+        if (scenario is not null && !r.HasErrors && root is YamlMappingNode map && Value(map, "variants") is { } variants)
+        {
+            scenario = scenario with { Variants = BindVariants(r, variants, scenario.Name, text) };
+        }
+
         return new ScenarioLoadResult(r.HasErrors ? null : scenario, r.Errors);
     }
 

@@ -24,6 +24,9 @@ internal sealed class YamlReader(string file)
     public void Error(Mark mark, string message, int columnOffset = 0)
         => _errors.Add(new ScenarioDiagnostic(File, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column) + columnOffset, message));
 
+    /// <summary>Adds an error found by another reader of the same file.</summary>
+    public void Add(ScenarioDiagnostic error) => _errors.Add(error);
+
     /// <summary>Parses YAML text into its root node, reporting syntax errors with their position.</summary>
     public YamlNode? ParseRoot(string text)
     {
