@@ -14,6 +14,7 @@
 
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { ACCOUNT, REGION, clientOptions, queueUrl } from './emulator-client.mjs';
 import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
@@ -35,18 +36,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 
-const endpoint = process.env.LAMBDASTORM_ENDPOINT;
-if (!endpoint) {
-  console.error('LAMBDASTORM_ENDPOINT is not set (e.g. http://127.0.0.1:9001 of a running `lambdastorm emulator`)');
-  process.exit(2);
-}
-
-const credentials = { accessKeyId: process.env.LAMBDASTORM_ACCESS_KEY || 'test', secretAccessKey: process.env.LAMBDASTORM_SECRET_KEY || 'test' };
-const REGION = 'us-east-1';
-const ACCOUNT = '000000000000';
-const options = { region: REGION, endpoint, credentials, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 } };
-const lambda = new LambdaClient(options);
-const sqs = new SQSClient(options);
+const lambda = new LambdaClient(clientOptions());
+const sqs = new SQSClient(clientOptions());
 // Names of this run: the script may run more than once against one emulator.
 const run = `e${Date.now().toString(36)}${process.pid}`;
 const fn = `${run}-worker`;
@@ -175,7 +166,7 @@ describe('event source mappings', () => {
     const mapping = await lambda.send(new CreateEventSourceMappingCommand({
       EventSourceArn: queueArn(`${run}-work`), FunctionName: fn, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'],
     }));
-    const work = `${endpoint.replace(/\/$/, '')}/${ACCOUNT}/${run}-work`;
+    const work = queueUrl(`${run}-work`);
     const sent = await sqs.send(new SendMessageBatchCommand({
       QueueUrl: work,
       Entries: Array.from({ length: 10 }, (_, i) => ({
@@ -187,7 +178,7 @@ describe('event source mappings', () => {
     assert.equal(sent.Successful.length, 10);
 
     // Visibility 1 s, maxReceiveCount 2: the pill fails twice, then its next receive moves it (a long poll wakes on it).
-    const dlq = `${endpoint.replace(/\/$/, '')}/${ACCOUNT}/${run}-dlq`;
+    const dlq = queueUrl(`${run}-dlq`);
     let dead = [];
     for (let i = 0; i < 3 && dead.length === 0; i++) {
       dead = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 20, MessageAttributeNames: ['All'] }))).Messages ?? [];
@@ -201,7 +192,7 @@ describe('event source mappings', () => {
     assert.equal(counters.Attributes.ApproximateNumberOfMessagesNotVisible, '0');
 
     const receipts = [];
-    const receiptsUrl = `${endpoint.replace(/\/$/, '')}/${ACCOUNT}/${run}-receipts`;
+    const receiptsUrl = queueUrl(`${run}-receipts`);
     for (;;) {
       const got = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: receiptsUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
       if (got.length === 0) break;

@@ -14,6 +14,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { REGION, captureRawResponses, clientOptions, expectAuthFailure, secretAccessKey } from './emulator-client.mjs';
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import {
@@ -45,51 +46,25 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 
-const endpoint = process.env.LAMBDASTORM_ENDPOINT;
-if (!endpoint) {
-  console.error('LAMBDASTORM_ENDPOINT is not set (e.g. http://127.0.0.1:9001 of a running `lambdastorm emulator`)');
-  process.exit(2);
-}
-
-const accessKeyId = process.env.LAMBDASTORM_ACCESS_KEY || 'test';
-const secretAccessKey = process.env.LAMBDASTORM_SECRET_KEY || 'test';
-const expectAuthFailure = process.env.LAMBDASTORM_EXPECT_AUTH_FAILURE === '1';
-
-const REGION = 'us-east-1';
 const ROLE = 'arn:aws:iam::000000000000:role/lambdastorm-conformance';
 const SYNC_LIMIT = 6 * 1024 * 1024; // 6,291,456 bytes (§3)
 const ASYNC_LIMIT = 1024 * 1024; // 1,048,576 bytes (§3, since Oct 2025)
 // An empty zip archive (end-of-central-directory record only): the emulator accepts and ignores the code.
 const EMPTY_ZIP = Uint8Array.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]);
 
-// The raw HTTP response of the last call, captured under the SDK's deserializer so that wire headers
-// (x-amzn-ErrorType, Retry-After, x-amzn-RequestId) can be checked alongside what the SDK parsed from them.
-let lastResponse;
+// The raw HTTP response of the last call (wire headers alongside what the SDK parsed from them).
+const raw = { last: undefined };
 
-function makeClient(credentials = { accessKeyId, secretAccessKey }) {
-  const c = new LambdaClient({
-    region: REGION,
-    endpoint,
-    credentials,
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-  });
-  c.middlewareStack.add(
-    (next) => async (args) => {
-      lastResponse = undefined;
-      const result = await next(args);
-      lastResponse = result.response;
-      return result;
-    },
-    { step: 'deserialize', priority: 'low', name: 'lambdastormCaptureRawResponse' },
-  );
+function makeClient(credentials) {
+  const c = new LambdaClient(clientOptions({ credentials, requestTimeout: 30_000 }));
+  captureRawResponses(c, raw);
   return c;
 }
 
 const client = makeClient();
 
 function header(name) {
-  const headers = lastResponse?.headers ?? {};
+  const headers = raw.last?.headers ?? {};
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : headers[key];
 }

@@ -15,6 +15,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { ACCOUNT, captureRawResponses, clientOptions, expectAuthFailure, queueUrl } from './emulator-client.mjs';
 import {
   BatchEntryIdsNotDistinct,
   BatchRequestTooLong,
@@ -48,37 +49,12 @@ import {
   UnsupportedOperation,
 } from '@aws-sdk/client-sqs';
 
-const endpoint = process.env.LAMBDASTORM_ENDPOINT;
-if (!endpoint) {
-  console.error('LAMBDASTORM_ENDPOINT is not set (e.g. http://127.0.0.1:9001 of a running `lambdastorm emulator`)');
-  process.exit(2);
-}
-
-const accessKeyId = process.env.LAMBDASTORM_ACCESS_KEY || 'test';
-const secretAccessKey = process.env.LAMBDASTORM_SECRET_KEY || 'test';
-const expectAuthFailure = process.env.LAMBDASTORM_EXPECT_AUTH_FAILURE === '1';
-const ACCOUNT = '000000000000';
 const MIB = 1024 * 1024;
 // Queue names of this run: the script may run more than once against one emulator.
 const run = `c${Date.now().toString(36)}${process.pid}`;
 
-let lastResponse;
-const client = new SQSClient({
-  region: 'us-east-1',
-  endpoint,
-  credentials: { accessKeyId, secretAccessKey },
-  maxAttempts: 1,
-  requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-});
-client.middlewareStack.add(
-  (next) => async (args) => {
-    lastResponse = undefined;
-    const result = await next(args);
-    lastResponse = result.response;
-    return result;
-  },
-  { step: 'deserialize', priority: 'low', name: 'lambdastormCaptureRawResponse' },
-);
+const client = new SQSClient(clientOptions());
+const raw = captureRawResponses(client);
 const send = (command) => client.send(command);
 
 const describeError = (e) => (e === undefined ? 'no error' : `${e?.name}: ${e?.message} (HTTP ${e?.$metadata?.httpStatusCode})`);
@@ -128,8 +104,8 @@ if (expectAuthFailure) {
   describe('queues', () => {
     it('are created, found, listed with a prefix and pages, configured, and deleted', async () => {
       const url = await createQueue(`${run}-orders`, { VisibilityTimeout: '45' });
-      assert.equal(url, `${endpoint.replace(/\/$/, '')}/${ACCOUNT}/${run}-orders`);
-      assert.ok(lastResponse.headers['x-amzn-requestid'], 'x-amzn-RequestId on a success');
+      assert.equal(url, queueUrl(`${run}-orders`));
+      assert.ok(raw.last.headers['x-amzn-requestid'], 'x-amzn-RequestId on a success');
       assert.equal(await createQueue(`${run}-orders`, { VisibilityTimeout: '45' }), url, 'same name and attributes: the same queue');
       await createQueue(`${run}-orders-dlq`);
       await createQueue(`${run}-other`);
