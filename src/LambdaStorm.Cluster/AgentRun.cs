@@ -20,13 +20,15 @@ internal sealed class AgentRun : IAsyncDisposable
     private readonly string _agent;
     private readonly TimeProvider _time;
     private readonly IInvocationTarget _target;
+    private readonly bool _ownsTarget;
     private readonly LoadEngine _engine;
     private readonly CancellationTokenSource _stop = new();
     private TimeSpan _lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
     private long _lastCpuTs;
 
-    private AgentRun(Scenario scenario, string runId, string agent, ShareEpoch share, IInvocationTarget target, TimeProvider time)
+    private AgentRun(Scenario scenario, string runId, string agent, ShareEpoch share, IInvocationTarget target, TimeProvider time, bool ownsTarget = true)
     {
+        _ownsTarget = ownsTarget;
         _scenario = scenario;
         _agent = agent;
         _time = time;
@@ -63,9 +65,25 @@ internal sealed class AgentRun : IAsyncDisposable
     /// in the emulator the agents share, never in an agent.
     /// </summary>
     /// <exception cref="InvalidOperationException">When the scenario cannot run on an agent; the message says why.</exception>
-    public static async Task<AgentRun> PrepareAsync(Scenario scenario, string runId, string agent, ShareEpoch share, string? emulatorEndpoint, TimeProvider time, CancellationToken ct)
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="runId">Run id.</param>
+    /// <param name="agent">This agent's name.</param>
+    /// <param name="share">The share to start with.</param>
+    /// <param name="emulatorEndpoint">The shared emulator, for emulator targets.</param>
+    /// <param name="time">Clock.</param>
+    /// <param name="ct">Cancels the warm-up.</param>
+    /// <param name="local">The target of a one-node cluster, built by the process that runs it (<see cref="RunResources"/>), or null.</param>
+    public static async Task<AgentRun> PrepareAsync(Scenario scenario, string runId, string agent, ShareEpoch share, string? emulatorEndpoint, TimeProvider time, CancellationToken ct,
+        IInvocationTarget? local = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
+        if (local is not null)
+        {
+            // The one-node cluster of 'run': the process built and warmed the target (embedded emulator, ledger, aws
+            // guard) and owns it.
+            return new AgentRun(scenario, runId, agent, share, local, time, ownsTarget: false);
+        }
+
         IInvocationTarget target;
         if (scenario.Target is TargetSpec.Emulator)
         {
@@ -138,7 +156,11 @@ internal sealed class AgentRun : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _engine.Dispose();
-        await _target.DisposeAsync().ConfigureAwait(false);
+        if (_ownsTarget)
+        {
+            await _target.DisposeAsync().ConfigureAwait(false);
+        }
+
         _stop.Dispose();
     }
 

@@ -100,6 +100,10 @@ internal static class ClusterRunClient
                     {
                         observer?.OnInterval(interval);
                     }
+                    else if (line.Contains("\"type\":\"mark\"", StringComparison.Ordinal) && JournalReader.TryReadMark(line) is { } mark)
+                    {
+                        observer?.OnMark(mark);
+                    }
                 }
             }
         }

@@ -23,7 +23,8 @@ public sealed class AgentKey;
 /// <param name="Port">TCP port; 0 picks a free one.</param>
 /// <param name="Seeds">Seed node addresses (<c>akka.tcp://lambdastorm@HOST:PORT</c>); none means "I am the first node: join myself".</param>
 /// <param name="PublicHost">Address other nodes use to reach this one (e.g. a container name), or null for <paramref name="Host"/>.</param>
-internal sealed record NodeOptions(string Role, string Host, int Port, IReadOnlyList<string> Seeds, string? PublicHost = null);
+/// <param name="Alone">True for the one-node cluster of <c>run</c>: nobody else joins, so the cluster's periodic tasks start at once and the singleton proxy looks for the coordinator every 50 ms (startup in well under a second).</param>
+internal sealed record NodeOptions(string Role, string Host, int Port, IReadOnlyList<string> Seeds, string? PublicHost = null, bool Alone = false);
 
 /// <summary>
 /// The Akka.Hosting configuration of every LambdaStorm node. One place decides the cluster's settings:
@@ -60,13 +61,21 @@ internal static class ClusterSetup
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """;
 
+    /// <summary>A node that stays alone (the one-node cluster of <c>run</c>) need not wait for anyone.</summary>
+    private const string AloneHocon = """
+        akka.cluster.periodic-tasks-initial-delay = 10ms
+        akka.cluster.leader-actions-interval = 100ms
+        akka.cluster.gossip-interval = 100ms
+        akka.cluster.singleton-proxy.singleton-identification-interval = 50ms
+        """;
+
     /// <summary>Configures remoting, clustering, the split-brain resolver and the serializer of a node.</summary>
     public static AkkaConfigurationBuilder WithLambdaStormNode(this AkkaConfigurationBuilder builder, NodeOptions node)
     {
         ArgumentNullException.ThrowIfNull(node);
         builder
             .ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.WarningLevel)
-            .AddHocon(Hocon, HoconAddMode.Prepend)
+            .AddHocon(node.Alone ? AloneHocon + "\n" + Hocon : Hocon, HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = node.Host, Port = node.Port, PublicHostName = node.PublicHost ?? node.Host })
             .WithClustering(new ClusterOptions
             {
@@ -90,10 +99,11 @@ internal static class ClusterSetup
         => builder.WithSingleton<CoordinatorKey>(CoordinatorName, CoordinatorActor.Props(settings), new ClusterSingletonOptions { Role = "coordinator", LogSingletonIdentificationFailure = false }, createProxyToo: true);
 
     /// <summary>Adds this node's agent actor.</summary>
-    public static AkkaConfigurationBuilder WithAgent(this AkkaConfigurationBuilder builder, string name, TimeProvider time, Action<SnapshotReport>? onSnapshot = null, Runs.IRunObserver? observer = null)
+    public static AkkaConfigurationBuilder WithAgent(this AkkaConfigurationBuilder builder, string name, TimeProvider time, Action<SnapshotReport>? onSnapshot = null, Runs.IRunObserver? observer = null,
+        Targets.IInvocationTarget? local = null)
         => builder.WithActors((system, registry) =>
         {
-            var agent = system.ActorOf(AgentActor.Props(name, registry.Get<CoordinatorKey>(), time, onSnapshot, observer), "agent");
+            var agent = system.ActorOf(AgentActor.Props(name, registry.Get<CoordinatorKey>(), time, onSnapshot, observer, local), "agent");
             registry.Register<AgentKey>(agent);
         });
 

@@ -12,6 +12,13 @@ internal sealed record GeneratorLimits(TimeSpan MaxLatenessP99, double MaxDropRa
 {
     /// <summary>The defaults.</summary>
     public static readonly GeneratorLimits Default = new(TimeSpan.FromMilliseconds(50), 0.01, 3);
+
+    /// <summary>The bounds a scenario sets (its <c>generator:</c> section, or the defaults).</summary>
+    public static GeneratorLimits Of(Scenarios.GeneratorBounds bounds)
+    {
+        ArgumentNullException.ThrowIfNull(bounds);
+        return new(bounds.MaxLatenessP99, bounds.MaxDropRate, bounds.Sustained);
+    }
 }
 
 /// <summary>Watches every agent's health reports and says when one has stayed overloaded. Part of internal API.</summary>

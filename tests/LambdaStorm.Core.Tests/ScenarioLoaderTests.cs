@@ -72,6 +72,20 @@ public sealed class ScenarioLoaderTests
     }
 
     [Fact]
+    public void Generator_bounds_default_to_50ms_1pct_3_intervals_and_bind_from_the_generator_section()
+    {
+        Assert.Equal(new GeneratorBounds(TimeSpan.FromMilliseconds(50), 0.01, 3), ScenarioLoader.Load("name: tiny\nload:\n  - inject: { rate: 1, during: 1s }\n").GetOrThrow().Generator);
+        var s = ScenarioLoader.Load("name: tiny\ngenerator: { maxLatenessP99: 200ms, maxDropRate: 0.5% }\nload:\n  - inject: { rate: 1, during: 1s }\n").GetOrThrow();
+        Assert.Equal(new GeneratorBounds(TimeSpan.FromMilliseconds(200), 0.005, 3), s.Generator);
+
+        var bad = ScenarioLoader.Load("name: tiny\ngenerator:\n  maxDropRate: 150%\n  sustain: 2\nload:\n  - inject: { rate: 1, during: 1s }\n", "g.yaml");
+        Assert.False(bad.Success);
+        var errors = bad.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("g.yaml:3:16: error: 'generator.maxDropRate' must be a share between 0 and 1", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("g.yaml:4:3: error:", StringComparison.Ordinal) && e.Contains("sustain", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Reports_every_error_at_once_with_line_and_column()
     {
         const string yaml = """

@@ -175,7 +175,13 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         // One run of a scenario (or of one of its variants); variants loop around it.
         async Task<RunOutcome> RunOne(Scenario s, RunOptions o)
         {
-            var single = await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(s, o, TimeProvider.System, observer, guard?.Stop ?? cancellationToken));
+            // A one-node cluster in this process: the same coordinator and agent as 'run --cluster' (docs/cluster.md). A
+            // game day (chaos, steady state, abort) and variants still run on the direct engine path: the chaos controller
+            // is not driven by the coordinator yet, and the coordinator loads a scenario from its text (a variant's
+            // override is not in it).
+            var single = s.Chaos.IsEmpty && scenario.Variants.IsEmpty
+                ? await view.ShowWhileAsync(() => LambdaStorm.Cluster.LocalClusterRun.RunAsync(s, o, observer, guard?.Stop ?? cancellationToken))
+                : await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(s, o, TimeProvider.System, observer, guard?.Stop ?? cancellationToken));
             SummaryView.Print(AnsiConsole.Console, single.Summary, single.ResultsPath);
             return single;
         }
@@ -188,7 +194,17 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             return guard?.StopReason is not null && combined.Summary.ExitCode == ExitCodes.Ok ? ExitCodes.Aborted : combined.Summary.ExitCode;
         }
 
-        var outcome = await RunOne(scenario, options);
+        RunOutcome outcome;
+        try
+        {
+            outcome = await RunOne(scenario, options);
+        }
+        catch (LambdaStorm.Cluster.ClusterRunRejectedException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] the run did not start: {e.Message}");
+            return e.ExitCode;
+        }
+
         await LingerAsync(server, settings, cancellationToken);
 
         if (guard?.AuthError is not null)

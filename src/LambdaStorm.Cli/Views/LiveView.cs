@@ -19,6 +19,7 @@ internal sealed class LiveView : IRunObserver
     private readonly long[] _outcomes = new long[Outcomes.All.Length];
     private RunStarted? _run;
     private IntervalSnapshot? _last;
+    private string? _generatorLimited;
     private long _started;
     private long _dropped;
     private double _lastPlainLine = double.NegativeInfinity;
@@ -63,6 +64,26 @@ internal sealed class LiveView : IRunObserver
         {
             _lastPlainLine = snapshot.End;
             Console.WriteLine(PlainLine());
+        }
+    }
+
+    /// <summary>Shows that the generator could not keep the schedule: the target did not get the load asked for.</summary>
+    public void OnMark(Results.JournalMark mark)
+    {
+        ArgumentNullException.ThrowIfNull(mark);
+        if (mark.Kind != "generator-limited")
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _generatorLimited = mark.Agent is null ? mark.Detail : $"{mark.Agent}: {mark.Detail}";
+        }
+
+        if (!Interactive)
+        {
+            Console.WriteLine($"GENERATOR-LIMITED ({_generatorLimited}): the target is not getting the load that was asked for");
         }
     }
 
@@ -125,6 +146,11 @@ internal sealed class LiveView : IRunObserver
                 grid.AddRow(new Markup("[bold]in flight[/]"), new Markup(string.Create(CultureInfo.InvariantCulture, $"{s.InFlight}   dropped [{(_dropped > 0 ? "red" : "green")}]{_dropped}[/]   started {_started:N0}")));
                 grid.AddRow(new Markup("[bold]outcomes[/]"), new Markup(Markup.Escape(OutcomeText())));
                 grid.AddRow(new Markup("[bold]last 1s[/]"), new Markup(Markup.Escape($"p50 {Ms(h, 50)}   p95 {Ms(h, 95)}   p99 {Ms(h, 99)}   lateness p99 {LatenessP99(s)}")));
+            }
+
+            if (_generatorLimited is { } limited)
+            {
+                grid.AddRow(new Markup("[bold]generator[/]"), new Markup("[red]LIMITED[/] " + Markup.Escape($"({limited}): the target is not getting the load that was asked for")));
             }
 
             return new Panel(grid).Header("LambdaStorm").Expand();

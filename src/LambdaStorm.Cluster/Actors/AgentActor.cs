@@ -23,6 +23,7 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
     private readonly TimeProvider _time;
     private readonly Action<SnapshotReport>? _onSnapshot;
     private readonly IRunObserver? _observer;
+    private readonly Targets.IInvocationTarget? _local;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef? _coordinator;
     private AgentRun? _current;
@@ -34,8 +35,10 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
     /// <param name="time">Clock.</param>
     /// <param name="onSnapshot">Also called with every snapshot sent (the agent's generator health), or null.</param>
     /// <param name="observer">Watches this agent's share as measured (the agent's own /metrics), or null.</param>
-    public AgentActor(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot, IRunObserver? observer)
+    /// <param name="local">The target of a one-node cluster (built by the process that runs it), or null.</param>
+    public AgentActor(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot, IRunObserver? observer, Targets.IInvocationTarget? local)
     {
+        _local = local;
         _observer = observer;
         _name = name;
         _coordinatorProxy = coordinatorProxy;
@@ -74,8 +77,9 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props of an agent.</summary>
-    public static Props Props(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot = null, IRunObserver? observer = null)
-        => Akka.Actor.Props.Create(() => new AgentActor(name, coordinatorProxy, time, onSnapshot, observer));
+    public static Props Props(string name, IActorRef coordinatorProxy, TimeProvider time, Action<SnapshotReport>? onSnapshot = null, IRunObserver? observer = null,
+        Targets.IInvocationTarget? local = null)
+        => Akka.Actor.Props.Create(() => new AgentActor(name, coordinatorProxy, time, onSnapshot, observer, local));
 
     protected override void PreStart()
     {
@@ -110,7 +114,7 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
         try
         {
             // Until StartLoad says otherwise the agent owns nothing: a joiner gets its share from the re-split.
-            _current = await AgentRun.PrepareAsync(load.Scenario!, m.RunId, _name, new ShareEpoch(0, -1, 1), m.EmulatorEndpoint, _time, CancellationToken.None);
+            _current = await AgentRun.PrepareAsync(load.Scenario!, m.RunId, _name, new ShareEpoch(0, -1, 1), m.EmulatorEndpoint, _time, CancellationToken.None, _local);
         }
         catch (Exception e)
         {

@@ -19,9 +19,10 @@ namespace LambdaStorm.Cluster.Actors;
 /// <param name="SnapshotGrace">How long an interval waits for late agents before it is merged without them. Default 3 s.</param>
 /// <param name="ReadyTimeout">How long agents get to build and warm their targets. Default 60 s.</param>
 /// <param name="AgentWait">How long a run waits for <c>--min-agents</c>. Default 60 s.</param>
-/// <param name="Limits">Generator-health bounds.</param>
+/// <param name="Limits">Generator-health bounds for every run, or null for each scenario's own (its <c>generator:</c> section or the defaults).</param>
 /// <param name="Observer">Metrics and other watchers of the merged run, or null.</param>
 /// <param name="Metrics">The coordinator's own series (agents, shares, gaps, exact merged percentiles), or null.</param>
+/// <param name="Local">The one-node cluster of <c>run</c>: the process's target, ledger and model, or null on a real cluster.</param>
 internal sealed record CoordinatorSettings(
     RunOptions Run,
     TimeProvider Time,
@@ -31,15 +32,21 @@ internal sealed record CoordinatorSettings(
     TimeSpan SnapshotGrace,
     TimeSpan ReadyTimeout,
     TimeSpan AgentWait,
-    GeneratorLimits Limits,
+    GeneratorLimits? Limits,
     IRunObserver? Observer = null,
-    ClusterMetrics? Metrics = null)
+    ClusterMetrics? Metrics = null,
+    LocalRun? Local = null)
 {
     /// <summary>Defaults around a results root.</summary>
     public static CoordinatorSettings For(RunOptions run, TimeProvider time, IRunObserver? observer = null, ClusterMetrics? metrics = null) => new(
         run, time, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3),
-        TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), GeneratorLimits.Default, observer, metrics);
+        TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), null, observer, metrics);
 }
+
+/// <summary>The one-node cluster of <c>run</c>: what the process built for the run, and its stop (Ctrl-C, the aws guard).</summary>
+/// <param name="Resources">Target, ledger and model of the run.</param>
+/// <param name="Stop">Cuts the model's and the ledger's settle short.</param>
+internal sealed record LocalRun(RunResources Resources, CancellationToken Stop);
 
 /// <summary>
 /// The coordinator, a cluster singleton: keeps the agents, accepts one run at a time, fixes the common start, gives
@@ -136,7 +143,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
 
         var scenario = load.Scenario!;
-        if (scenario.Target is TargetSpec.Aws)
+        if (scenario.Target is TargetSpec.Aws && _settings.Local is null)
         {
             Sender.Tell(new RunRejected(ClusterRunClient.AwsRefusal, ExitCodes.BadInput));
             return;
@@ -144,7 +151,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
         var runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         _run = new ActiveRun(runId, scenario, new ScenarioSource(m.ScenarioPath, m.ScenarioText), Sender, Math.Max(1, m.MinAgents), m.EmulatorEndpoint,
-            LoadSchedule.Create(scenario.Load), new SnapshotMerger(_settings.SnapshotGrace), new GeneratorHealthMonitor(_settings.Limits));
+            LoadSchedule.Create(scenario.Load), new SnapshotMerger(_settings.SnapshotGrace), new GeneratorHealthMonitor(_settings.Limits ?? GeneratorLimits.Of(scenario.Generator)));
         Context.Watch(Sender);
         if (_agents.Count >= _run.MinAgents)
         {
@@ -255,17 +262,26 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var startAt = _settings.Time.GetUtcNow() + _settings.StartLead;
         run.StartAt = startAt;
         var names = run.Ready.Keys.Order(StringComparer.Ordinal).ToList();
-        var header = new JournalHeader(run.RunId, run.Scenario.Name, startAt, false, $"cluster of {names.Count} agent(s): {string.Join(", ", names)}; {TargetOf(run)}",
+        var local = _settings.Local?.Resources;
+        var header = new JournalHeader(run.RunId, run.Scenario.Name, startAt, false,
+            local?.Describe ?? $"cluster of {names.Count} agent(s): {string.Join(", ", names)}; {TargetOf(run)}",
             run.Schedule.Duration, run.Schedule.TotalArrivals, run.Source);
-        run.Recorder = new RunRecorder(run.Scenario, _settings.Run, header, _settings.Observer, run.Lines.Add);
-        run.Recorder.Started(new RunStarted(run.Scenario, run.Schedule, header.Target, run.Recorder.Folder.Path, run.RunId));
+
+        // The one-node cluster of 'run' writes the results itself; a client elsewhere gets the journal streamed.
+        run.Recorder = new RunRecorder(run.Scenario, _settings.Run, header, _settings.Observer, local is null ? run.Lines.Add : null);
+        local?.Attach(run.Recorder, _settings.Observer);
+        run.Recorder.Started(new RunStarted(run.Scenario, run.Schedule, local?.Invoked.Describe ?? header.Target, run.Recorder.Folder.Path, run.RunId));
+        local?.Started(startAt);
         for (var k = 0; k < names.Count; k++)
         {
             var entry = _agents[names[k]];
             var share = new ShareAssignment(0, k, names.Count);
             run.Participants[entry.Name] = new Participant(entry, new ShareCursor(AgentRun.ToEpoch(share)));
             entry.Ref.Tell(new StartLoad(run.RunId, (startAt + run.Ready[entry.Name]).UtcTicks, share));
-            run.Recorder.Mark(new JournalMark(0, "agent-joined", entry.Name, $"{entry.Name} fires arrivals {k}, {k + names.Count}, … (slot {k} of {names.Count})"));
+            if (local is null)
+            {
+                run.Recorder.Mark(new JournalMark(0, "agent-joined", entry.Name, $"{entry.Name} fires arrivals {k}, {k + names.Count}, … (slot {k} of {names.Count})"));
+            }
         }
 
         _settings.Metrics?.Shares(run.Scenario.Name, names, []);
@@ -499,13 +515,39 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
         var run = _run;
         _run = null;
-        var elapsed = Elapsed(run);
-        var end = new JournalEnd(_settings.Time.GetUtcNow(), m.Status, elapsed, run.Participants.Values.Sum(p => p.Interrupted));
-        var outcome = await recorder.FinishAsync(end, [], null, m.Status == "aborted" ? ExitCodes.Aborted : null);
-        FlushLines(run);
-        run.Client.Tell(new RunEnded(run.RunId, outcome.Summary.ToJson(), outcome.ExitCode, outcome.ResultsPath));
+        try
+        {
+            var outcome = await FinishRunAsync(run, recorder, m.Status);
+            FlushLines(run);
+            run.Client.Tell(new RunEnded(run.RunId, outcome.Summary.ToJson(), outcome.ExitCode, outcome.ResultsPath));
+            _log.Info("run {0} ended: {1}, exit code {2}, results in {3}", run.RunId, m.Status, outcome.ExitCode, outcome.ResultsPath);
+        }
+        catch (Exception e)
+        {
+            // Never leave the client waiting: it hears why, and the journal written so far stays readable.
+            _log.Error(e, "run {0} could not be finished", run.RunId);
+            FlushLines(run);
+            run.Client.Tell(new RunRejected($"the coordinator could not finish run {run.RunId}: {e.Message}", ExitCodes.InternalError));
+        }
+
         Context.Unwatch(run.Client);
-        _log.Info("run {0} ended: {1}, exit code {2}, results in {3}", run.RunId, m.Status, outcome.ExitCode, outcome.ResultsPath);
+    }
+
+    private async Task<RunOutcome> FinishRunAsync(ActiveRun run, RunRecorder recorder, string status)
+    {
+        var elapsed = Elapsed(run);
+        LambdaStorm.Results.LambdaSummary? lambda = null;
+        Ledger.LedgerReport? ledger = null;
+        List<string> warnings = [];
+        if (_settings.Local is { } local)
+        {
+            // The model's and the ledger's settle run here, in the process that owns them (the actor waits).
+            var loadEnded = run.StartAt + TimeSpan.FromSeconds(Math.Min(run.Schedule.Duration, Math.Max(0, elapsed)));
+            (lambda, ledger, warnings) = await local.Resources.FinishAsync(recorder, loadEnded, local.Stop);
+        }
+
+        var end = new JournalEnd(_settings.Time.GetUtcNow(), status, elapsed, run.Participants.Values.Sum(p => p.Interrupted));
+        return await recorder.FinishAsync(end, warnings, lambda, status == "aborted" ? ExitCodes.Aborted : null, ledger);
     }
 
     private enum RunPhase

@@ -22,6 +22,7 @@ internal sealed class SubmitterActor : ReceiveActor
     private readonly TaskCompletionSource<SubmittedRunResult> _done;
     private IActorRef? _coordinator;
     private string? _runId;
+    private bool _stopAsked;
 
     public SubmitterActor(IActorRef proxy, SubmitRun submit, IRunStream stream, TaskCompletionSource<SubmittedRunResult> done)
     {
@@ -35,11 +36,17 @@ internal sealed class SubmitterActor : ReceiveActor
             _coordinator = Sender;
             Context.Watch(Sender);
             stream.Accepted(m);
+            if (_stopAsked)
+            {
+                Sender.Tell(new StopRun(m.RunId));
+            }
         });
         Receive<JournalLines>(m => stream.Lines(m.Lines));
         Receive<RunEnded>(m => Complete(new SubmittedRunResult(m.ExitCode, null, m)));
         Receive<Stop>(_ =>
         {
+            // A stop that comes before the run is accepted is passed on as soon as it is.
+            _stopAsked = true;
             if (_runId is not null)
             {
                 (_coordinator ?? _proxy).Tell(new StopRun(_runId));

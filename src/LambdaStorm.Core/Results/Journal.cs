@@ -307,13 +307,7 @@ internal static class JournalReader
                         source = DeliveryLedger.ParseSource(root.GetProperty("source").GetString());
                         break;
                     case "mark":
-                        marks.Add(new JournalMark(
-                            root.GetProperty("at").GetDouble(),
-                            root.GetProperty("kind").GetString() ?? "",
-                            root.TryGetProperty("agent", out var agent) ? agent.GetString() : null,
-                            root.GetProperty("detail").GetString() ?? "",
-                            root.TryGetProperty("seq", out var seq) ? seq.GetInt64() : null,
-                            root.TryGetProperty("arrivals", out var arrivals) ? arrivals.GetInt64() : null));
+                        marks.Add(ReadMark(root));
                         break;
                     case "chaos":
                         chaos.Add(new Chaos.ChaosEvent(
@@ -380,6 +374,21 @@ internal static class JournalReader
         using var doc = JsonDocument.Parse(line);
         return doc.RootElement.GetProperty("type").GetString() == "interval" ? ReadInterval(doc.RootElement) : null;
     }
+
+    /// <summary>Reads one journal line if it is a cluster mark (a line streamed from a coordinator), else null.</summary>
+    public static JournalMark? TryReadMark(string line)
+    {
+        using var doc = JsonDocument.Parse(line);
+        return doc.RootElement.GetProperty("type").GetString() == "mark" ? ReadMark(doc.RootElement) : null;
+    }
+
+    private static JournalMark ReadMark(JsonElement root) => new(
+        root.GetProperty("at").GetDouble(),
+        root.GetProperty("kind").GetString() ?? "",
+        root.TryGetProperty("agent", out var agent) ? agent.GetString() : null,
+        root.GetProperty("detail").GetString() ?? "",
+        root.TryGetProperty("seq", out var seq) ? seq.GetInt64() : null,
+        root.TryGetProperty("arrivals", out var arrivals) ? arrivals.GetInt64() : null);
 
     /// <summary>Reads one journal line if it is the header, else null.</summary>
     public static JournalHeader? TryReadHeader(string line)

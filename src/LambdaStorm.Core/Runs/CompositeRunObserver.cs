@@ -36,4 +36,12 @@ internal sealed class CompositeRunObserver(params IRunObserver[] observers) : IR
             (o as Telemetry.ILedgerObserver)?.OnLedger(snapshot);
         }
     }
+
+    public void OnMark(Results.JournalMark mark)
+    {
+        foreach (var o in observers)
+        {
+            o.OnMark(mark);
+        }
+    }
 }

@@ -72,6 +72,7 @@ internal sealed class RunRecorder : IDisposable
     {
         _marks.Add(mark);
         _journal.WriteMark(mark);
+        _observer?.OnMark(mark);
     }
 
     /// <summary>Journals what the Lambda model saw (emulator targets).</summary>

@@ -23,6 +23,11 @@ public interface IRunObserver
 
     /// <summary>One interval has been measured and journaled.</summary>
     void OnInterval(IntervalSnapshot snapshot);
+
+    /// <summary>A cluster mark was journaled (an agent lost, a gap, the run became generator-limited, …).</summary>
+    void OnMark(JournalMark mark)
+    {
+    }
 }
 
 /// <summary>The result of <see cref="ScenarioRunner.RunAsync"/>.</summary>
@@ -65,8 +70,10 @@ public sealed record RunOptions(string ResultsRoot, bool Simulated = false)
 }
 
 /// <summary>
-/// Runs one scenario in this process: builds the schedule, targets and engine, journals every interval as it is
-/// measured, and writes the summary at the end (also when stopped). Part of internal API.
+/// Runs one scenario in this process without the cluster: builds the schedule, the <see cref="RunResources"/> and the
+/// engine, journals every interval through <see cref="RunRecorder"/> as it is measured, and writes the summary at the
+/// end (also when stopped). <c>simulate</c> runs here on its virtual clock; <c>run</c> goes through the one-node
+/// cluster (<c>LambdaStorm.Cluster.LocalClusterRun</c>), which uses the same resources and recorder. Part of internal API.
 /// </summary>
 internal static class ScenarioRunner
 {
@@ -75,85 +82,29 @@ internal static class ScenarioRunner
         var schedule = LoadSchedule.Create(scenario.Load);
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var factory = new InvocationFactory(scenario, runId);
-        var emulatorTarget = scenario.Target as TargetSpec.Emulator;
-        var external = emulatorTarget?.Endpoint; // a running 'lambdastorm emulator' (target.endpoint)
-        if (external is not null && options.Simulated)
-        {
-            throw new InvalidOperationException("simulate runs the scenario's own model; a scenario with 'target.endpoint' can only be run");
-        }
-
-        await using var embedded = emulatorTarget is not null && external is null && !options.Simulated && options.EmulatorLauncher is { } launcher
-            ? await launcher.StartAsync(emulatorTarget.Model, time, stop).ConfigureAwait(false)
-            : null;
-        await using var host = emulatorTarget is not null && external is null && embedded is null ? new ModelHost(emulatorTarget.Model, time) : null;
-        var model = embedded?.Model ?? host?.Model;
-        var statistics = embedded is not null ? new Lambda.ModelStatistics(embedded.Model) : host?.Statistics;
-        await using var target = embedded is not null || external is not null
-            ? new LambdaHttpTarget(HttpEndpoint(embedded?.BaseAddress ?? external!, model?.Account.Region ?? emulatorTarget!.Model.Account.Region, scenario), scenario.MaxInFlight)
-            : host is not null ? new ModelTarget(host, scenario.Function!) : CreateTarget(scenario, time, options);
-        if (target is LambdaHttpTarget lambdaClient)
-        {
-            await lambdaClient.WarmUpAsync(scenario.MaxInFlight, stop).ConfigureAwait(false);
-        }
-
-        await using var ledger = Ledger.LedgerSession.Create(scenario, host, embedded?.BaseAddress ?? external, embedded?.Model, time);
-        var invoked = ledger?.Wrap(target) ?? target;
-
-        var header = new JournalHeader(runId, scenario.Name, time.GetUtcNow(), options.Simulated, target.Describe, schedule.Duration, schedule.TotalArrivals, scenario.Source);
+        await using var resources = await RunResources.CreateAsync(scenario, options, time, stop).ConfigureAwait(false);
+        var header = new JournalHeader(runId, scenario.Name, time.GetUtcNow(), options.Simulated, resources.Describe, schedule.Duration, schedule.TotalArrivals, scenario.Source);
         using var recorder = new RunRecorder(scenario, options, header, observer);
-        IInvocationTarget observed = invoked;
+        var observed = resources.Invoked;
         using var engine = new LoadEngine(schedule, factory, _ => observed, EngineSettings.For(scenario, time), time);
-        if (ledger is not null)
-        {
-            recorder.AfterInterval = ledger.WriteTo;
-            ledger.Observer = observer as Telemetry.ILedgerObserver;
-        }
-
+        resources.Attach(recorder, observer);
         engine.Snapshot += recorder.Interval;
 
         // The game day: a component the recorder's merged intervals feed, which can ask for a stop (docs/chaos.md).
-        await using var chaos = Chaos.ChaosSession.Create(scenario, recorder, time, model, embedded?.BaseAddress, external, observer as Chaos.IChaosObserver);
+        await using var chaos = Chaos.ChaosSession.Create(scenario, recorder, time, resources.Model, resources.EmbeddedAddress, resources.External, observer as Chaos.IChaosObserver);
         if (chaos is not null)
         {
             engine.Snapshot += chaos.Controller.OnInterval;
-            observed = chaos.Controller.Wrap(invoked);
+            observed = chaos.Controller.Wrap(resources.Invoked);
         }
 
         using var runStop = CancellationTokenSource.CreateLinkedTokenSource(stop, chaos?.Controller.StopRequested ?? CancellationToken.None);
-        recorder.Started(new RunStarted(scenario, schedule, invoked.Describe, recorder.Folder.Path, runId));
-        ledger?.Start(time.GetUtcNow());
+        recorder.Started(new RunStarted(scenario, schedule, resources.Invoked.Describe, recorder.Folder.Path, runId));
+        resources.Started(time.GetUtcNow());
         chaos?.Controller.Start();
         var result = await engine.RunAsync(runStop.Token).ConfigureAwait(false);
         var chaosReport = chaos is null ? null : await chaos.Controller.FinishAsync(CancellationToken.None).ConfigureAwait(false);
-        ledger?.LoadEnded(result.StartedAt + TimeSpan.FromSeconds(Math.Min(schedule.Duration, result.Elapsed.TotalSeconds)));
-        LambdaSummary? lambda = null;
-        var warnings = new List<string>(options.SummaryNotes?.Invoke() ?? []);
-        if (model is not null && statistics is not null)
-        {
-            // Let queued async events finish their retries; a live run waits no longer than its graceful stop.
-            var limit = options.Simulated ? RunOptions.SimulatedSettleLimit : scenario.GracefulStop;
-            var pending = await ModelHost.SettleAsync(model, time, limit, host is null ? null : host.Flush, stop).ConfigureAwait(false);
-            if (pending > 0)
-            {
-                warnings.Add($"{pending} async events were still queued in the model when the run ended");
-            }
-
-            lambda = LambdaSummary.From(model, statistics, scenario.Function!);
-            recorder.Model(lambda);
-        }
-
-        Ledger.LedgerReport? ledgerReport = null;
-        if (ledger is not null)
-        {
-            var settle = scenario.Settle ?? (options.Simulated ? RunOptions.SimulatedSettleLimit : Ledger.LedgerSession.DefaultLiveSettle);
-            var (report, warning) = await ledger.FinishAsync(recorder.Journal, settle, stop).ConfigureAwait(false);
-            ledgerReport = report;
-            if (warning is not null)
-            {
-                warnings.Add(warning);
-            }
-        }
-
+        var (lambda, ledger, warnings) = await resources.FinishAsync(recorder, result.StartedAt + TimeSpan.FromSeconds(Math.Min(schedule.Duration, result.Elapsed.TotalSeconds)), stop).ConfigureAwait(false);
         recorder.StartedAt(result.StartedAt);
         var status = chaos?.Controller.AbortReason is not null ? "aborted" : result.Stopped ? "stopped" : "completed";
         var end = new JournalEnd(time.GetUtcNow(), status, result.Elapsed.TotalSeconds, result.Interrupted);
@@ -166,7 +117,7 @@ internal static class ScenarioRunner
             warnings.Add("the steady state did not hold over the warm-up, so no fault was started and the run stopped");
         }
 
-        return await recorder.FinishAsync(end, warnings, lambda, chaos?.Controller.ExitCode, ledgerReport, chaosReport).ConfigureAwait(false);
+        return await recorder.FinishAsync(end, warnings, lambda, chaos?.Controller.ExitCode, ledger, chaosReport).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -230,7 +181,7 @@ internal static class ScenarioRunner
         => HttpEndpoint(baseAddress, ((TargetSpec.Emulator)scenario.Target).Model.Account.Region, scenario);
 
     /// <summary>Static test credentials: the emulator accepts any signature unless told to verify.</summary>
-    private static LambdaEndpoint HttpEndpoint(Uri baseAddress, string region, Scenario scenario) => new(
+    internal static LambdaEndpoint HttpEndpoint(Uri baseAddress, string region, Scenario scenario) => new(
         baseAddress,
         scenario.Function!,
         null,

@@ -59,8 +59,24 @@ public sealed record Scenario(
     /// </summary>
     public ImmutableArray<ScenarioVariant> Variants { get; init; } = [];
 
+    /// <summary>When a load generator counts as overloaded (the <c>generator:</c> section); the defaults when absent.</summary>
+    public GeneratorBounds Generator { get; init; } = GeneratorBounds.Default;
+
     /// <summary>True when the scenario sends on a path whose outcome arrives later (async, queue): the delivery ledger tracks it.</summary>
     public bool UsesLedger => Paths.Entries.Any(e => e.Path is InvocationPath.Async or InvocationPath.Queue);
+}
+
+/// <summary>
+/// Bounds beyond which a load generator (an agent, or the one agent of <c>run</c>) counts as overloaded: the target then
+/// did not get the load that was asked for, and the run is marked generator-limited.
+/// </summary>
+/// <param name="MaxLatenessP99">An interval whose arrival lateness p99 is above this is overloaded. Default 50 ms.</param>
+/// <param name="MaxDropRate">An interval that dropped more than this share of its arrivals is overloaded. Default 1%.</param>
+/// <param name="Sustained">Consecutive overloaded intervals that make the run generator-limited. Default 3.</param>
+public sealed record GeneratorBounds(TimeSpan MaxLatenessP99, double MaxDropRate, int Sustained)
+{
+    /// <summary>The defaults: lateness p99 50 ms, drops 1%, 3 intervals in a row.</summary>
+    public static readonly GeneratorBounds Default = new(TimeSpan.FromMilliseconds(50), 0.01, 3);
 }
 
 /// <summary>The text a scenario was loaded from, and where it came from.</summary>

@@ -24,7 +24,7 @@ public static partial class ScenarioLoader
 {
     /// <summary>Top-level keys of a scenario file.</summary>
     public static readonly string[] TopLevelKeys =
-        ["name", "description", "target", "path", "paths", "function", "queue", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop", "logTailSample", "settle", "chaos", "steadyState", "abort", "variants"];
+        ["name", "description", "target", "path", "paths", "function", "queue", "load", "payload", "thresholds", "maxInFlight", "seed", "gracefulStop", "logTailSample", "settle", "chaos", "steadyState", "abort", "variants", "generator"];
 
     /// <summary>Phase kinds, NBomber's vocabulary.</summary>
     public static readonly string[] PhaseKinds = ["inject", "ramping-inject", "spike", "keep-constant", "ramping-constant", "pause"];
@@ -109,6 +109,7 @@ public static partial class ScenarioLoader
         var logTail = e.TryGetValue("logTailSample", out var lt) ? r.Ratio(lt.Value, "'logTailSample'") ?? 1.0 : 1.0;
         var graceful = e.TryGetValue("gracefulStop", out var gs) ? r.Duration(gs.Value, "'gracefulStop'", allowZero: true) ?? TimeSpan.Zero : Scenario.DefaultGracefulStop;
         var settle = e.TryGetValue("settle", out var st) ? r.Duration(st.Value, "'settle'", allowZero: true) : null;
+        var generator = e.TryGetValue("generator", out var gen) ? BindGenerator(r, gen.Value) : GeneratorBounds.Default;
         var queue = BindQueue(r, e, map, target, paths);
         var chaos = BindChaosPlan(r, e, target, function, queue, load);
         if (target is TargetSpec.Emulator emulatorTarget && emulatorTarget.Endpoint is null
@@ -145,7 +146,24 @@ public static partial class ScenarioLoader
             Queue = queue,
             Settle = settle,
             Chaos = chaos,
+            Generator = generator,
         };
+    }
+
+    /// <summary>The <c>generator:</c> section: when a load generator counts as overloaded.</summary>
+    private static GeneratorBounds BindGenerator(YamlReader r, YamlNode node)
+    {
+        var d = GeneratorBounds.Default;
+        if (r.Mapping(node, "'generator'") is not { } map)
+        {
+            return d;
+        }
+
+        var g = r.Entries(map, "'generator'", "maxLatenessP99", "maxDropRate", "sustained");
+        return new GeneratorBounds(
+            g.TryGetValue("maxLatenessP99", out var l) ? r.Duration(l.Value, "'generator.maxLatenessP99'") ?? d.MaxLatenessP99 : d.MaxLatenessP99,
+            g.TryGetValue("maxDropRate", out var dr) ? r.Ratio(dr.Value, "'generator.maxDropRate'") ?? d.MaxDropRate : d.MaxDropRate,
+            g.TryGetValue("sustained", out var s) ? r.Integer(s.Value, "'generator.sustained'", 1, 3600) ?? d.Sustained : d.Sustained);
     }
 
     /// <summary>The default function of an emulator target given only as <c>target: emulator</c>.</summary>
