@@ -130,6 +130,23 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void Receipts_of_sync_calls_are_not_the_ledgers_business_and_are_not_strays()
+    {
+        // A function on a mixed sync/async scenario writes a receipt for every attempt, sync ones included; the caller
+        // measures those itself, so they must not show up as another run's leftovers.
+        var ledger = new DeliveryLedger();
+        ledger.RecordSent("async-1", InvocationPath.Async, Now, poisoned: false);
+        ledger.RecordReceipt(new Receipt("sync-1", 1, null, InvocationPath.Sync, ReceiptOutcome.Ok, false, null, Now, Now));
+        ledger.RecordReceipt(new Receipt("async-1", 1, null, InvocationPath.Async, ReceiptOutcome.Ok, false, null, Now, Now));
+
+        var report = ledger.Reconcile(SourceState.Quiescent);
+
+        Assert.Equal(0, report.Unmatched);
+        Assert.Equal(1, report.Count(DeliveryClass.FirstAttempt));
+        Assert.Equal(1, report.Sent);
+    }
+
+    [Fact]
     public void A_failed_send_that_left_a_trace_went_through_after_all()
     {
         var ledger = new DeliveryLedger();

@@ -125,6 +125,12 @@ internal sealed class DeliveryLedger : ILedgerInput
     public void RecordReceipt(Receipt receipt)
     {
         ArgumentNullException.ThrowIfNull(receipt);
+        if (receipt.Path == InvocationPath.Sync)
+        {
+            // A sync call's outcome is measured by the caller itself; the ledger accounts for the async and queue paths.
+            return;
+        }
+
         lock (_gate)
         {
             var e = EntryOf(receipt.Id);

@@ -10,7 +10,7 @@ internal static class LedgerWarnings
         var lost = l.Count(DeliveryClass.Lost);
         if (lost > 0)
         {
-            yield return F($"delivery ledger: {lost} of {l.Sent} sent ids were lost: the source reported nothing left, and no receipt, dead-letter or destination message ever named them");
+            yield return F($"delivery ledger: {lost} of {l.Sent} sent ids were lost: the source reported nothing left, and no successful receipt, dead-letter or destination message accounts for them (Lambda discards an async event that failed every attempt unless the function has an on-failure destination or a DLQ)");
         }
 
         var inFlight = l.Count(DeliveryClass.InFlight);
