@@ -16,7 +16,7 @@ internal static class VariantsView
     public static void Print(IAnsiConsole console, VariantsOutcome outcome)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(outcome.Summary.Scenario)}: {outcome.Summary.Variants.Length} variants");
-        table.AddColumns("variant", "status", "thresholds", "sent", "dlq", "lost", "delayed good", "failed attempts", "exit code");
+        table.AddColumns("variant", "status", "thresholds", "sent", "dlq", "lost", "delayed good", "waited p50 / max", "failed attempts", "invocations", "exit code");
         foreach (var v in outcome.Summary.Variants)
         {
             var s = v.Summary;
@@ -29,7 +29,9 @@ internal static class VariantsView
                 N(l?.Count(Ledger.DeliveryClass.DeadLettered)),
                 N(l?.Count(Ledger.DeliveryClass.Lost)),
                 N(l?.DelayedGood),
+                l is null || l.DelayedGood == 0 ? "-" : $"{Reporting.Findings.Ms(l.DelayedGoodMs.P50)} / {Reporting.Findings.Ms(l.DelayedGoodMs.Max)}",
                 N(l?.FailedAttempts),
+                N(s.Lambda?.Invocations),
                 v.ExitCode.ToString(CultureInfo.InvariantCulture));
         }
 
