@@ -66,16 +66,43 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         var file = Path.Combine(_dir, $"scenario-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(file, yaml, TestContext.Current.CancellationToken);
         var results = Path.Combine(_dir, "results");
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lambdastorm.dll"));
-        foreach (var a in command == "run" ? new[] { "run", file, "--plain", "--metrics-port", "0", "--results", results } : [command, file])
-        {
-            psi.ArgumentList.Add(a);
-        }
-
+        var psi = StartInfo(secret, command == "run" ? ["run", file, "--plain", "--metrics-port", "0", "--results", results] : [command, file]);
         if (allowAws)
         {
             psi.ArgumentList.Add("--allow-aws");
+        }
+
+        var (exitCode, output) = await ChildProcess.RunAsync(psi, TimeSpan.FromMinutes(3), $"lambdastorm {command}");
+        var summaryFile = Directory.Exists(results) ? Directory.GetFiles(results, "summary.json", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).LastOrDefault() : null;
+        JsonElement? summary = summaryFile is null ? null : JsonDocument.Parse(await File.ReadAllTextAsync(summaryFile, TestContext.Current.CancellationToken)).RootElement.Clone();
+        if (summaryFile is not null)
+        {
+            Directory.Move(Path.GetDirectoryName(summaryFile)!, Path.Combine(_dir, "done-" + Guid.NewGuid().ToString("N")));
+        }
+
+        return (exitCode, output, summary);
+    }
+
+    /// <summary>Invocations that really went out: completed ones less the arrivals the guard refused after a cap.</summary>
+    private static long Sent(JsonElement summary)
+        => summary.GetProperty("totals").GetProperty("completed").GetInt64()
+            - Outcomes(summary).Where(o => o.Reason == "not_sent_cap_reached").Sum(o => o.Count);
+
+    private static List<(string Path, string Outcome, string? Reason, long Count)> Outcomes(JsonElement summary) =>
+        [.. summary.GetProperty("outcomes").EnumerateArray().Select(o => (
+            o.GetProperty("path").GetString()!,
+            o.GetProperty("outcome").GetString()!,
+            o.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null,
+            o.GetProperty("count").GetInt64()))];
+
+    /// <summary>A <c>lambdastorm</c> child whose only AWS credentials are the test's, from environment variables.</summary>
+    private ProcessStartInfo StartInfo(string secret, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lambdastorm.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
         }
 
         // The standard chain's first source: environment variables. Nothing else may leak in.
@@ -88,23 +115,69 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         psi.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
         psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         psi.Environment["DOTNET_NOLOGO"] = "1";
-        var (exitCode, output) = await ChildProcess.RunAsync(psi, TimeSpan.FromMinutes(3), $"lambdastorm {command}");
-        var summaryFile = Directory.Exists(results) ? Directory.GetFiles(results, "summary.json", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).LastOrDefault() : null;
-        JsonElement? summary = summaryFile is null ? null : JsonDocument.Parse(await File.ReadAllTextAsync(summaryFile, TestContext.Current.CancellationToken)).RootElement.Clone();
-        if (summaryFile is not null)
-        {
-            Directory.Move(Path.GetDirectoryName(summaryFile)!, Path.Combine(_dir, "done-" + Guid.NewGuid().ToString("N")));
-        }
-
-        return (exitCode, output, summary);
+        return psi;
     }
 
-    private static List<(string Path, string Outcome, string? Reason, long Count)> Outcomes(JsonElement summary) =>
-        [.. summary.GetProperty("outcomes").EnumerateArray().Select(o => (
-            o.GetProperty("path").GetString()!,
-            o.GetProperty("outcome").GetString()!,
-            o.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null,
-            o.GetProperty("count").GetInt64()))];
+    [Fact]
+    public async Task A_reserved_concurrency_cut_on_an_aws_function_is_rolled_back_when_the_run_gets_SIGINT()
+    {
+        using var emulator = await StartEmulatorAsync();
+        var yaml = Scenario(emulator.Endpoint, "checkout", """
+              - inject: { rate: 5, during: 2m }
+            """, paths: "path: sync") + "\n" + """
+            chaos:
+              - { at: 1s, reserved-concurrency: { function: checkout, value: 0 } }
+            """;
+        var file = Path.Combine(_dir, "cut.yaml");
+        await File.WriteAllTextAsync(file, yaml, TestContext.Current.CancellationToken);
+        var results = Path.Combine(_dir, "results");
+        var psi = StartInfo(Secret, ["run", file, "--plain", "--metrics-port", "0", "--results", results, "--allow-aws"]);
+        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+        using var run = Process.Start(psi)!;
+        var stdout = run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            // The emulator's unsigned /metrics shows the function's reserved concurrency as the signed calls change it.
+            using var http = new HttpClient { BaseAddress = new Uri(emulator.Endpoint) };
+            async Task<double?> ReservedAsync()
+            {
+                var text = await http.GetStringAsync("metrics", TestContext.Current.CancellationToken);
+                var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("lambdastorm_emulator_reserved_concurrency{", StringComparison.Ordinal) && l.Contains("function=\"checkout\"", StringComparison.Ordinal));
+                return line is null ? null : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            Assert.Equal(20, await ReservedAsync());
+            var until = DateTime.UtcNow.AddSeconds(90);
+            while (await ReservedAsync() != 0)
+            {
+                Assert.True(DateTime.UtcNow < until && !run.HasExited, $"the cut was never applied\n{emulator.Output}");
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+
+            using (var kill = Process.Start("kill", ["-s", "INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            using var exited = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            exited.CancelAfter(TimeSpan.FromMinutes(1));
+            await run.WaitForExitAsync(exited.Token);
+            var output = await stdout + await stderr;
+            Assert.True(run.ExitCode is 0 or 3, $"exit {run.ExitCode}\n{output}");
+            Assert.Equal(20, await ReservedAsync());
+            var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Directory.GetFiles(results, "summary.json", SearchOption.AllDirectories).Single(), TestContext.Current.CancellationToken)).RootElement;
+            Assert.True(summary.GetProperty("chaos").GetProperty("rolledBack").GetBoolean(), output);
+            Assert.DoesNotContain(Secret, output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!run.HasExited)
+            {
+                run.Kill(entireProcessTree: true);
+            }
+        }
+    }
 
     private async Task<EmulatorProcess> StartEmulatorAsync(params string[] extra)
     {
@@ -239,7 +312,7 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         Assert.Contains("the estimate exceeds a cap: the run will stop early at the cap", output, StringComparison.Ordinal);
         var s = summary!.Value;
         Assert.Equal("stopped", s.GetProperty("status").GetString());
-        Assert.Equal(60, s.GetProperty("totals").GetProperty("completed").GetInt64());
+        Assert.Equal(60, Sent(s)); // arrivals after the cap, before the stop reached the engine, were never sent
         Assert.Contains(s.GetProperty("warnings").EnumerateArray(), w => w.GetString() == "stopped early by the aws guard: maxInvocations reached: 60 invocations sent (cap 60)");
         Assert.True(s.GetProperty("durationSeconds").GetDouble() < 5, "the load stopped long before its 10 s schedule");
 
@@ -249,7 +322,7 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         (code, output, summary) = await RunAsync(yaml, Secret);
         Assert.True(code == 3, $"exit {code}\n{output}");
         s = summary!.Value;
-        Assert.Equal(40, s.GetProperty("totals").GetProperty("completed").GetInt64());
+        Assert.Equal(40, Sent(s));
         Assert.Contains(s.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.StartsWith("stopped early by the aws guard: maxCostUsd reached: estimated $0.001008 after 40 invocations", StringComparison.Ordinal));
     }
 
