@@ -44,6 +44,11 @@ public sealed class CliTests : IDisposable
         (code, stdout, _) = await CliProcess.RunAsync(_dir, "report", combined);
         Assert.Equal(2, code);
         Assert.Contains("not every variant passed", stdout, StringComparison.Ordinal);
+
+        // A cluster run would load the base scenario only: refused up front, before any cluster is contacted.
+        (code, stdout, _) = await CliProcess.RunAsync(_dir, "run", file, "--cluster", "akka.tcp://lambdastorm@127.0.0.1:1", "--metrics-port", "0", "--plain");
+        Assert.Equal(1, code);
+        Assert.Contains("'variants' runs in one process", stdout, StringComparison.Ordinal);
     }
 
     internal static string RepoRoot()

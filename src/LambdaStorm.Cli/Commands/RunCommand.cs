@@ -128,6 +128,13 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             return ExitCodes.BadInput;
         }
 
+        if (settings.Cluster is not null && !scenario.Variants.IsEmpty)
+        {
+            // Refused rather than run as its base alone: the coordinator loads the scenario from its text, without the variant overrides.
+            AnsiConsole.MarkupLine("[red]error:[/] a scenario with 'variants' runs in one process ('lambdastorm run' without --cluster) in this version");
+            return ExitCodes.BadInput;
+        }
+
         if (settings.Cluster is { } cluster)
         {
             return await RunOnClusterAsync(scenario, cluster, settings, cancellationToken);
