@@ -142,6 +142,51 @@ public sealed class LoadEngineTests
         Assert.Equal(14, target.Calls.Count);
     }
 
+    /// <summary>Answers every call at once and stops the run when a copy loops without end (the guard of the test below).</summary>
+    private sealed class InstantTarget(CancellationTokenSource stop, int guard) : IInvocationTarget
+    {
+        public int Calls;
+
+        public string Describe => "instant";
+
+        public ValueTask<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref Calls) >= guard)
+            {
+                stop.Cancel();
+            }
+
+            return ValueTask.FromResult(new InvocationResult(Outcome.Throttled, "ReservedFunctionConcurrentInvocationLimitExceeded"));
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Closed_model_copies_answered_at_once_still_let_virtual_time_move()
+    {
+        // In simulate a throttle (or a 202, or a queue send) comes back from the model synchronously, at the same
+        // virtual instant. Each copy must still pause before its next call, else it loops at one instant forever and
+        // the virtual clock never gets to run its next timer (the simulate hang). The target's guard ends the run.
+        var clock = new VirtualClock(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+        using var stop = new CancellationTokenSource();
+        var target = new InstantTarget(stop, guard: 100_000);
+        var scenario = ScenarioLoader.Load("name: t\nload:\n  - keep-constant: { copies: 2, during: 1s }\n").GetOrThrow();
+        using var engine = new LoadEngine(LoadSchedule.Create(scenario.Load), new InvocationFactory(scenario, "run1"), _ => target, EngineSettings.For(scenario, clock), clock);
+        var run = engine.RunAsync(stop.Token);
+        for (var steps = 0; !run.IsCompleted && steps < 100_000 && clock.RunNext(); steps++)
+        {
+        }
+
+        Assert.True(run.IsCompleted, $"the run should have finished; {target.Calls} calls, virtual time {clock.Elapsed}");
+        var result = await run;
+        Assert.False(stop.IsCancellationRequested, $"the copies looped without time moving ({target.Calls} calls)");
+        Assert.False(result.Stopped);
+        var perCopy = (int)(TimeSpan.FromSeconds(1) / LoadEngine.ClosedCallFloor);
+        Assert.InRange(target.Calls, 2 * (perCopy - 1), 2 * (perCopy + 1));
+        Assert.Equal(0, engine.InFlight);
+    }
+
     [Fact]
     public async Task Ramping_constant_adds_copies_as_the_ramp_rises()
     {

@@ -48,6 +48,15 @@ internal sealed record EngineResult(DateTimeOffset StartedAt, TimeSpan Elapsed, 
 /// </summary>
 internal sealed class LoadEngine : IDisposable
 {
+    /// <summary>
+    /// The least time one closed-model call takes. A call its target answered synchronously (in simulate: a throttle,
+    /// the 202 of an async invoke, a queue send, all answered by the model at the same virtual instant) is followed by
+    /// this pause, as a real call's round trip would be. Without it a copy looped at one instant forever: virtual time
+    /// moves only between timers, so the run never got past that instant, memory grew with every call, and a stop
+    /// request (checked between timers) was never seen.
+    /// </summary>
+    internal static readonly TimeSpan ClosedCallFloor = TimeSpan.FromMilliseconds(1);
+
     private readonly LoadSchedule _schedule;
     private readonly InvocationFactory _factory;
     private readonly Func<InvocationPath, IInvocationTarget> _targets;
@@ -324,7 +333,13 @@ internal sealed class LoadEngine : IDisposable
 
                 var startTs = _time.GetTimestamp();
                 _hub.RecordStarted(path, null);
-                await InvokeAsync(_factory.Create(index, path, _time.GetUtcNow()), startTs).ConfigureAwait(false);
+                var call = InvokeAsync(_factory.Create(index, path, _time.GetUtcNow()), startTs);
+                var answeredAtOnce = call.IsCompleted;
+                await call.ConfigureAwait(false);
+                if (answeredAtOnce && !await WaitUntilAsync(startTs + SecondsToTicks(ClosedCallFloor.TotalSeconds), TimeSpan.Zero, blocking: false, ct).ConfigureAwait(false))
+                {
+                    break;
+                }
             }
         }
         finally
