@@ -33,16 +33,6 @@ public sealed class ClusterProcessTests : IDisposable
         return p;
     }
 
-    private static async Task WaitForOutput(CliProcess p, string text, TimeSpan timeout)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!p.StdOut.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < until, $"no '{text}' within {timeout}\n{p.StdOut}\n{p.StdErr}");
-            await Task.Delay(100);
-        }
-    }
-
     /// <summary>The emulator configuration of spike.yaml: its target's keys without <c>type</c>.</summary>
     private static string EmulatorConfigOf(string scenarioPath)
     {
@@ -78,7 +68,7 @@ public sealed class ClusterProcessTests : IDisposable
         await File.WriteAllTextAsync(emulatorConfig, EmulatorConfigOf(spike));
         var emulatorPort = FreePort();
         var emulator = Start("emulator", "--port", emulatorPort.ToString(CultureInfo.InvariantCulture), "--config", emulatorConfig, "--seed", "7");
-        await WaitForOutput(emulator, "emulator listening", TimeSpan.FromSeconds(60));
+        await emulator.WaitForOutputAsync("emulator listening", TimeSpan.FromSeconds(60));
 
         var clusterPort = FreePort();
         var address = $"akka.tcp://lambdastorm@127.0.0.1:{clusterPort}";
@@ -86,7 +76,7 @@ public sealed class ClusterProcessTests : IDisposable
         var agentMetrics = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
         var coordinator = Start("coordinator", "--port", clusterPort.ToString(CultureInfo.InvariantCulture), "--metrics-port", coordinatorMetrics.ToString(CultureInfo.InvariantCulture),
             "--results", Path.Combine(_dir, "coordinator"));
-        await WaitForOutput(coordinator, "coordinator listening", TimeSpan.FromSeconds(60));
+        await coordinator.WaitForOutputAsync("coordinator listening", TimeSpan.FromSeconds(60));
         var agents = Enumerable.Range(1, 3).Select(k => Start("agent", "--seed", address, "--name", $"agent-{k}", "--metrics-port", agentMetrics[k - 1].ToString(CultureInfo.InvariantCulture))).ToList();
         _prometheus = PrometheusServer.Start(_dir, ("lambdastorm-coordinator", [coordinatorMetrics]), ("lambdastorm-agent", agentMetrics));
 
