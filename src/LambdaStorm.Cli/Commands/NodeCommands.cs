@@ -4,6 +4,7 @@ using LambdaStorm.Cli.Telemetry;
 using LambdaStorm.Cluster;
 using LambdaStorm.Cluster.Actors;
 using LambdaStorm.Cluster.Protocol;
+using LambdaStorm.Measurement;
 using LambdaStorm.Runs;
 using LambdaStorm.Telemetry;
 using Prometheus;
@@ -140,7 +141,7 @@ internal sealed class AgentCommand : AsyncCommand<AgentCommand.Settings>
         var share = new RunMetrics(factory.WithLabels(new Dictionary<string, string>(StringComparer.Ordinal) { ["agent"] = name }));
         await using var server = await settings.ServeMetricsAsync(registry, cancellationToken);
         var node = new NodeOptions("agent", settings.Host, settings.Port ?? 0, settings.Seeds, settings.PublicHost);
-        await using var running = await ClusterSetup.StartAsync(node, b => b.WithAgent(name, TimeProvider.System, metrics.OnSnapshot, share), cancellationToken);
+        await using var running = await ClusterSetup.StartAsync(node, b => b.WithAgent(name, TimeProvider.System, metrics.OnSnapshot, new CompositeRunObserver(share, metrics)), cancellationToken);
         Console.Out.WriteLine($"agent {name} listening on {running.Address}, joining {string.Join(", ", settings.Seeds)}");
         if (server is not null)
         {
@@ -153,22 +154,41 @@ internal sealed class AgentCommand : AsyncCommand<AgentCommand.Settings>
     }
 }
 
-/// <summary>An agent's own series: the run metrics of its share, plus its generator health, labelled with the agent.</summary>
-internal sealed class AgentMetrics(IMetricFactory factory, string agent)
+/// <summary>
+/// An agent's own series: its generator health over each interval it sent, labelled with the scenario of the run it
+/// takes part in (so the dashboards' scenario variable filters them) and the agent.
+/// </summary>
+internal sealed class AgentMetrics(IMetricFactory factory, string agent) : IRunObserver
 {
-    private readonly Gauge _cpu = factory.CreateGauge(MetricNames.Prefix + "agent_cpu_percent", "Process CPU of the agent over the last interval, in percent of one core, by agent.", ["agent"]);
-    private readonly Gauge _lateness = factory.CreateGauge(MetricNames.Prefix + "agent_lateness_p99_seconds", "Arrival lateness p99 of the agent over the last interval, by agent.", ["agent"]);
-    private readonly Counter _dropped = factory.CreateCounter(MetricNames.Prefix + "agent_dropped_total", "Arrivals the agent dropped at its in-flight cap, by agent.", ["agent"]);
-    private readonly Counter _offered = factory.CreateCounter(MetricNames.Prefix + "agent_offered_total", "Arrivals due on the agent's share, by agent.", ["agent"]);
-    private readonly Counter _snapshots = factory.CreateCounter(MetricNames.Prefix + "agent_snapshots_total", "Interval snapshots the agent sent to the coordinator, by agent.", ["agent"]);
+    private static readonly string[] Labels = ["scenario", "agent"];
+    private readonly Gauge _cpu = factory.CreateGauge(MetricNames.Prefix + "agent_cpu_percent", "Process CPU of the agent over the last interval, in percent of one core, by scenario and agent.", Labels);
+    private readonly Gauge _lateness = factory.CreateGauge(MetricNames.Prefix + "agent_lateness_p99_seconds", "Arrival lateness p99 of the agent over the last interval, by scenario and agent.", Labels);
+    private readonly Counter _dropped = factory.CreateCounter(MetricNames.Prefix + "agent_dropped_total", "Arrivals the agent dropped at its in-flight cap, by scenario and agent.", Labels);
+    private readonly Counter _offered = factory.CreateCounter(MetricNames.Prefix + "agent_offered_total", "Arrivals due on the agent's share, by scenario and agent.", Labels);
+    private readonly Counter _snapshots = factory.CreateCounter(MetricNames.Prefix + "agent_snapshots_total", "Interval snapshots the agent sent to the coordinator, by scenario and agent.", Labels);
+    private volatile string _scenario = string.Empty;
+
+    /// <summary>A run starts on this agent: its scenario labels the health series from now on.</summary>
+    public void OnStarted(RunStarted run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        _scenario = run.Scenario.Name;
+    }
+
+    /// <summary>Measured intervals are exported by the run series; health comes with the sent snapshot.</summary>
+    public void OnInterval(IntervalSnapshot snapshot)
+    {
+    }
 
     /// <summary>Folds one sent snapshot in.</summary>
     public void OnSnapshot(SnapshotReport report)
     {
-        _cpu.WithLabels(agent).Set(report.Health.CpuPercent);
-        _lateness.WithLabels(agent).Set(report.Health.LatenessP99Ms / 1000);
-        _dropped.WithLabels(agent).Inc(report.Health.Dropped);
-        _offered.WithLabels(agent).Inc(report.Health.Offered);
-        _snapshots.WithLabels(agent).Inc();
+        ArgumentNullException.ThrowIfNull(report);
+        var scenario = _scenario;
+        _cpu.WithLabels(scenario, agent).Set(report.Health.CpuPercent);
+        _lateness.WithLabels(scenario, agent).Set(report.Health.LatenessP99Ms / 1000);
+        _dropped.WithLabels(scenario, agent).Inc(report.Health.Dropped);
+        _offered.WithLabels(scenario, agent).Inc(report.Health.Offered);
+        _snapshots.WithLabels(scenario, agent).Inc();
     }
 }
