@@ -134,4 +134,28 @@ public sealed class HostTests
         Assert.False(result.Success); // the unreserved minimum (100) exceeds the limit
         Assert.Contains(result.Errors, e => e.Message.Contains("UnreservedMinimum", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_scenario_file_configures_the_emulator_with_its_target()
+    {
+        var scenario = EmulatorConfigFile.Load(Path.Combine(RepoRoot(), "scenarios", "quickstart.yaml"), 1);
+        var aws = EmulatorConfigFile.Parse("name: x\ntarget:\n  type: noop\n", "x.yaml", 1);
+
+        Assert.True(scenario.Success, string.Join("\n", scenario.Errors));
+        Assert.Contains("hello", scenario.Options!.Functions.Select(f => f.Name));
+        Assert.Contains("failed-events", scenario.Options.Queues.Select(q => q.Name));
+        Assert.False(aws.Success);
+        Assert.Contains(aws.Errors, e => e.ToString().StartsWith("x.yaml:3:9: error:", StringComparison.Ordinal) && e.Message.Contains("target.type: emulator", StringComparison.Ordinal));
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LambdaStorm.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
 }

@@ -21,7 +21,8 @@ internal sealed record EmulatorConfigResult(LambdaModelOptions? Options, Immutab
 /// target at the top level — <c>account:</c> (limits, scaling model, region, time settings) and <c>functions:</c>
 /// (behaviour) — and is bound by the same <see cref="EmulatorTargetBinder"/>, so the keys, defaults and positioned
 /// errors are the scenario's. Unlike a scenario target it may leave out <c>functions</c> (they can be created later with
-/// <c>CreateFunction</c>). Part of internal API.
+/// <c>CreateFunction</c>). A scenario file is accepted too: its <c>target:</c> (of type <c>emulator</c>) is the
+/// configuration, and the rest of the scenario is ignored. Part of internal API.
 /// </summary>
 internal static class EmulatorConfigFile
 {
@@ -63,6 +64,26 @@ internal static class EmulatorConfigFile
         {
             r.Error(root, "an emulator configuration must be a mapping with 'account:' and/or 'functions:'");
             return new EmulatorConfigResult(null, r.Errors);
+        }
+
+        if (map.Children.TryGetValue(new YamlScalarNode("target"), out var targetNode))
+        {
+            // A scenario file: the emulator serves its emulator target (the same account, functions, queues and
+            // mappings), so one file describes both sides of a cluster run.
+            if (targetNode is not YamlMappingNode targetMap)
+            {
+                r.Error(targetNode, "'target' must be a mapping");
+                return new EmulatorConfigResult(null, r.Errors);
+            }
+
+            var type = targetMap.Children.TryGetValue(new YamlScalarNode("type"), out var typeNode) ? (typeNode as YamlScalarNode)?.Value : null;
+            if (type != "emulator")
+            {
+                r.Error(typeNode ?? targetMap, $"the scenario's target is '{type ?? "(no type)"}': only a scenario with 'target.type: emulator' can configure the emulator");
+                return new EmulatorConfigResult(null, r.Errors);
+            }
+
+            map = targetMap;
         }
 
         var target = EmulatorTargetBinder.Bind(r, map, seed, requireFunctions: false);
