@@ -132,7 +132,7 @@ internal static class SummaryView
 
         if (l.Poisoned > 0)
         {
-            console.MarkupLineInterpolated($"ledger: {l.Poisoned:N0} poison pills, {l.PoisonedDeadLettered:N0} of them in the DLQ; {l.GoodDeadLettered:N0} good ids in the DLQ; {l.DelayedGood:N0} good ids delayed by re-delivery (p50 {Ms(l.DelayedGoodMs.P50)}, max {Ms(l.DelayedGoodMs.Max)})");
+            console.MarkupLineInterpolated($"ledger: {l.Poisoned:N0} poison pills, {l.PoisonedDeadLettered:N0} of them in the DLQ; {l.GoodDeadLettered:N0} good ids in the DLQ; {l.DelayedGood:N0} good ids delayed by re-delivery{(l.DelayedGood > 0 ? $" (p50 {Ms(l.DelayedGoodMs.P50)}, max {Ms(l.DelayedGoodMs.Max)})" : string.Empty)}");
         }
     }
 
