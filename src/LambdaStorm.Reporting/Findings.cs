@@ -27,6 +27,11 @@ internal static class Findings
             f.Add(new("bad", $"{failed.Count} of {s.Thresholds.Length} thresholds failed: {string.Join("; ", failed.Select(v => $"{v.Expression} (actual {v.ActualText})"))}."));
         }
 
+        if (s.Chaos is { } chaos)
+        {
+            GameDay(f, chaos);
+        }
+
         // Throttling: when it started, at what concurrency, and why.
         var firstThrottle = t.Points.FirstOrDefault(p => p.ThrottleReasons.Count > 0);
         if (firstThrottle is not null)
@@ -122,6 +127,33 @@ internal static class Findings
 
         return f;
     }
+
+    /// <summary>One line per fault that ran (details in the game-day findings table at the end), and the abort.</summary>
+    private static void GameDay(List<Finding> f, Chaos.ChaosReport chaos)
+    {
+        if (chaos.Aborted is { } aborted)
+        {
+            f.Add(new("bad", $"The game day aborted: {aborted}; {(chaos.RolledBack ? "every fault was rolled back" : "not every fault was rolled back")}."));
+        }
+
+        foreach (var x in chaos.Findings.Where(x => x.RequestedAt is not null))
+        {
+            if (x.Error is not null)
+            {
+                f.Add(new("bad", $"{Capital(x.Description)}: could not be applied ({x.Error})."));
+                continue;
+            }
+
+            var when = $"from {Sec(x.EffectiveAt ?? x.RequestedAt!.Value)}{(x.RevertedAt is { } r ? $" to {Sec(r)}" : string.Empty)}";
+            var steady = x.During is null ? string.Empty : x.During.Held ? "; the steady state held" : "; the steady state failed";
+            var recovery = x.RecoverySeconds is { } rs ? $" and recovered {Sec(rs)} after the revert" : x.During is not null && x.RevertedAt is not null ? " and did not recover before the end" : string.Empty;
+            var ledger = x.Ledger is { } l && (l.Lost + l.DeadLettered + l.Duplicated) > 0 ? $"; of {N(l.Sent)} async/queue ids sent, {N(l.Lost)} lost, {N(l.DeadLettered)} in the DLQ, {N(l.Duplicated)} duplicated" : string.Empty;
+            f.Add(new(x.During is { Held: false } || x.Ledger is { Lost: > 0 } ? "warn" : "info",
+                $"{Capital(x.Description)} {when}: {N(x.Errors)} of {N(x.Completed)} invocations failed ({N(x.Throttles)} throttled){steady}{recovery}{ledger}."));
+        }
+    }
+
+    private static string Capital(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
     private static LatencyStats? Ok(RunSummary s)
     {

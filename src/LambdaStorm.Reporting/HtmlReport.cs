@@ -40,7 +40,7 @@ public static class HtmlReport
     /// <param name="extraSections">Sections after the charts, e.g. a side-by-side comparison of variants.</param>
     public static string Render(RunSummary s, JournalContents journal, IEnumerable<ReportSection>? extraSections = null)
     {
-        var t = Timeline.From(journal);
+        var t = Timeline.From(journal, s.Chaos);
         var findings = Findings.From(s, t);
         var sb = new StringBuilder(256 * 1024);
         var verdict = s.Thresholds.Length == 0 ? null : s.Passed ? "PASS" : "FAIL";
@@ -70,6 +70,11 @@ public static class HtmlReport
             sb.Append($"<a href=\"#{E(x.Id)}\">{E(x.Title)}</a>");
         }
 
+        if (s.Chaos is not null)
+        {
+            sb.Append("<a href=\"#chaos-findings\">Game day</a>");
+        }
+
         sb.Append("<a href=\"#scenario\">Scenario</a></nav>\n<main>\n");
 
         Verdicts(sb, s);
@@ -90,7 +95,7 @@ public static class HtmlReport
 
         if (journal.Ledger is { } ledger)
         {
-            LedgerHtml.Section(sb, ledger, t.Bands);
+            LedgerHtml.Section(sb, ledger, t.Bands, t.Markers);
         }
 
         if (s.Warnings.Length > 0)
@@ -102,6 +107,11 @@ public static class HtmlReport
             }
 
             sb.Append("</ul>\n</section>\n");
+        }
+
+        if (s.Chaos is { } chaos)
+        {
+            ChaosHtml.Section(sb, chaos);
         }
 
         sb.Append($"<section id=\"scenario\">\n<h2>Scenario <span class=\"muted\">{E(s.ScenarioEcho.Path)}</span></h2>\n<pre class=\"echo\">{E(s.ScenarioEcho.Text)}</pre>\n</section>\n");
@@ -207,14 +217,19 @@ public static class HtmlReport
         sb.Append("<div class=\"legend-bands\">");
         foreach (var b in t.Bands)
         {
-            sb.Append($"<span class=\"band {E(b.Kind)}\">{E(b.Label)} <span class=\"muted\">{F(b.Start, "0.#")}–{F(b.End, "0.#")} s</span></span>");
+            sb.Append($"<span class=\"band {E(b.Kind)}\"{(b.Detail is null ? string.Empty : $" title=\"{E(b.Detail)}\"")}>{E(b.Label)} <span class=\"muted\">{F(b.Start, "0.#")}–{F(b.End, "0.#")} s{(b.Kind == "chaos" && b.RequestedAt is { } rq ? $" (requested {F(rq, "0.##")} s, effective {(b.EffectiveAt is { } ef ? F(ef, "0.##") + " s" : "never")})" : string.Empty)}</span></span>");
+        }
+
+        foreach (var m in t.Markers)
+        {
+            sb.Append($"<span class=\"band marker {E(m.Kind)}{(m.Good ? string.Empty : " bad")}\" title=\"{E(m.Detail)}\">{E(m.LongLabel ?? m.Label)} <span class=\"muted\">{F(m.At, "0.#")} s</span></span>");
         }
 
         sb.Append("</div>\n<div class=\"charts\">\n");
         foreach (var (chart, caption) in charts)
         {
             sb.Append($"<figure class=\"chart\" id=\"chart-{chart.Id}\">\n<figcaption><strong>{E(chart.Title)}</strong> <span class=\"muted\">{E(caption)}</span></figcaption>\n");
-            sb.Append(Charts.Svg(chart, t.Bands));
+            sb.Append(Charts.Svg(chart, t.Bands, t.Markers));
             sb.Append("\n</figure>\n");
         }
 
@@ -403,6 +418,8 @@ public static class HtmlReport
         figure.chart svg { display:block; width:100%; height:auto; }
         .legend-bands { display:flex; gap:8px; flex-wrap:wrap; margin-bottom:10px; }
         .band { font-size:12px; padding:2px 8px; border-radius:6px; background:#eff6ff; color:#1e3a8a; } .band.chaos { background:var(--badbg); color:var(--bad); }
+        .band.marker { background:var(--okbg); color:var(--ok); } .band.marker.bad { background:#f1f5f9; color:var(--bad); }
+        table.chaos-findings td { font-size:12.5px; } details summary { cursor:pointer; color:var(--accent); margin-top:8px; }
         .cards { display:grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap:12px; margin-bottom:8px; }
         .card { border:1px solid var(--line); border-radius:8px; padding:10px 14px; background:#fff; }
         .card .label { color:var(--muted); font-size:11px; text-transform:uppercase; letter-spacing:0.05em; }

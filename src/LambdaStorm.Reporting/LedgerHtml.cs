@@ -15,7 +15,7 @@ internal static class LedgerHtml
 {
     private static readonly string[] Palette = ["#2563eb", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#475569"];
 
-    public static void Section(StringBuilder sb, LedgerData data, IReadOnlyList<TimelineBand> bands)
+    public static void Section(StringBuilder sb, LedgerData data, IReadOnlyList<TimelineBand> bands, IReadOnlyList<TimelineMarker> markers)
     {
         var l = data.Report;
         sb.Append($"<section id=\"ledger\">\n<h2>Delivery ledger <span class=\"muted\">{N(l.Sent)} ids sent on the async and queue paths; the source was {E(l.Source)} at the end</span></h2>\n");
@@ -70,7 +70,7 @@ internal static class LedgerHtml
                 new("expired", Y(c => c.Expired), "#7c3aed"),
                 new("outstanding", Y(c => c.Outstanding), "#2563eb", Dashed: true),
             ], []);
-            Figure(sb, classes, bands, "Sent ids by class over time: processed on the first attempt or after a retry, dead-lettered, expired, and outstanding (sent, no outcome yet).");
+            Figure(sb, classes, bands, markers, "Sent ids by class over time: processed on the first attempt or after a retry, dead-lettered, expired, and outstanding (sent, no outcome yet).");
         }
 
         var queues = data.Depth.GroupBy(p => (p.Queue, p.Role)).Where(g => g.Key.Role != "receipts").ToList();
@@ -84,7 +84,7 @@ internal static class LedgerHtml
                 var ys = times.Select(t => byTime.TryGetValue(t, out var v) ? last = v : last).ToArray();
                 return new ChartSeries($"{g.Key.Queue} ({g.Key.Role})", ys, g.Key.Role == "dlq" ? "#dc2626" : Palette[i % Palette.Length], Filled: g.Key.Role == "source");
             }).ToList();
-            Figure(sb, new TimeChart("queuedepth", "Queue depth", "messages", times, series, []), bands,
+            Figure(sb, new TimeChart("queuedepth", "Queue depth", "messages", times, series, []), bands, markers,
                 "Messages held by each queue (visible + in flight + delayed), from GetQueueAttributes every second, during the load and while it drained.");
         }
 
@@ -134,10 +134,10 @@ internal static class LedgerHtml
         return sb.ToString();
     }
 
-    private static void Figure(StringBuilder sb, TimeChart chart, IReadOnlyList<TimelineBand> bands, string caption)
+    private static void Figure(StringBuilder sb, TimeChart chart, IReadOnlyList<TimelineBand> bands, IReadOnlyList<TimelineMarker> markers, string caption)
     {
         sb.Append($"<figure class=\"chart\" id=\"chart-{chart.Id}\">\n<figcaption><strong>{E(chart.Title)}</strong> <span class=\"muted\">{E(caption)}</span></figcaption>\n");
-        sb.Append(Charts.Svg(chart, bands));
+        sb.Append(Charts.Svg(chart, bands, markers));
         sb.Append("\n</figure>\n");
     }
 

@@ -1,16 +1,51 @@
 using System.Collections.Immutable;
+using LambdaStorm.Chaos;
 using LambdaStorm.Engine;
 using LambdaStorm.Measurement;
 using LambdaStorm.Results;
 
 namespace LambdaStorm.Reporting;
 
-/// <summary>A shaded span on every time chart: a load phase now, a chaos action later (kind <c>chaos</c>).</summary>
+/// <summary>
+/// A shaded span on every time chart: a load phase, or a chaos action (kind <c>chaos</c>) from the moment it was
+/// applied to the moment it was reverted (or the end of the run when it never was).
+/// </summary>
 /// <param name="Kind"><c>phase</c> or <c>chaos</c>.</param>
-/// <param name="Label">What to print on the band.</param>
+/// <param name="Label">What to print on the band (a chaos band: its kind and target).</param>
 /// <param name="Start">Seconds since the run start.</param>
 /// <param name="End">Seconds since the run start.</param>
-public sealed record TimelineBand(string Kind, string Label, double Start, double End);
+public sealed record TimelineBand(string Kind, string Label, double Start, double End)
+{
+    /// <summary>A chaos band's action label (<c>2-function-errors-hello</c>), or null for a phase.</summary>
+    public string? Action { get; init; }
+
+    /// <summary>When the action was requested (a chaos band; it starts when the change was applied).</summary>
+    public double? RequestedAt { get; init; }
+
+    /// <summary>When the first invocation showed the action (or the control plane accepted it), or null when never.</summary>
+    public double? EffectiveAt { get; init; }
+
+    /// <summary>How the effective moment was seen: <c>invocation</c> or <c>control-plane</c>.</summary>
+    public string? EffectiveBy { get; init; }
+
+    /// <summary>When it was reverted, or null when the run ended with it still applied (the band runs to the end).</summary>
+    public double? RevertedAt { get; init; }
+
+    /// <summary>For people: the band's whole story (what, requested/applied/effective/reverted).</summary>
+    public string? Detail { get; init; }
+}
+
+/// <summary>A moment drawn as a vertical line on every time chart: a steady-state verdict, a recovery, the abort.</summary>
+/// <param name="Kind"><c>steady-state</c>, <c>recovered</c> or <c>abort</c>.</param>
+/// <param name="Label">Short text on the chart.</param>
+/// <param name="At">Seconds since the run start.</param>
+/// <param name="Good">True for a verdict that held (drawn green), false otherwise.</param>
+/// <param name="Detail">For people (the tooltip).</param>
+public sealed record TimelineMarker(string Kind, string Label, double At, bool Good, string Detail)
+{
+    /// <summary>The label of the marker's chip above the charts, when it needs more words than the chart has room for.</summary>
+    public string? LongLabel { get; init; }
+}
 
 /// <summary>One interval of the journal, reduced to what the charts draw. Rates are per second of the interval.</summary>
 internal sealed record TimelinePoint(
@@ -35,20 +70,27 @@ internal sealed record TimelinePoint(
 /// <summary>The journal's intervals as time series, with percentiles computed exactly from each interval's histograms.</summary>
 internal sealed class Timeline
 {
-    private Timeline(ImmutableArray<TimelinePoint> points, ImmutableArray<TimelineBand> bands)
+    private Timeline(ImmutableArray<TimelinePoint> points, ImmutableArray<TimelineBand> bands, ImmutableArray<TimelineMarker> markers)
     {
         Points = points;
         Bands = bands;
+        Markers = markers;
     }
 
     public ImmutableArray<TimelinePoint> Points { get; }
 
+    /// <summary>Phase bands, then chaos bands.</summary>
     public ImmutableArray<TimelineBand> Bands { get; }
+
+    /// <summary>Steady-state verdicts, recoveries and the abort, in time order.</summary>
+    public ImmutableArray<TimelineMarker> Markers { get; }
 
     /// <summary>Outcome names seen anywhere in the run, in the engine's order.</summary>
     public IEnumerable<string> OutcomeNames => Outcomes.All.Select(o => o.Name()).Where(n => Points.Any(p => p.OutcomeRates.ContainsKey(n)));
 
-    public static Timeline From(JournalContents journal)
+    /// <param name="journal">The journal.</param>
+    /// <param name="chaos">The run's chaos findings (names each action's kind and target, recoveries), or null.</param>
+    public static Timeline From(JournalContents journal, ChaosReport? chaos = null)
     {
         // Several agents' snapshots for the same second are merged into one point (exactly: histograms are added).
         var points = journal.Intervals
@@ -56,7 +98,9 @@ internal sealed class Timeline
             .OrderBy(g => g.Key)
             .Select(Point)
             .ToImmutableArray();
-        return new Timeline(points, PhaseBands(points));
+        var end = points.IsEmpty ? 0 : points[^1].End;
+        var (bands, markers) = ChaosTimeline.From(journal.Chaos.IsDefault ? [] : journal.Chaos, chaos, end);
+        return new Timeline(points, [.. PhaseBands(points), .. bands], markers);
     }
 
     private static TimelinePoint Point(IEnumerable<IntervalSnapshot> group)

@@ -158,6 +158,33 @@ public sealed partial class BrowserTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_game_day_report_shows_chaos_bands_markers_and_the_findings_table_in_the_browser_offline()
+    {
+        var outcome = await ReportRuns.SimulateAsync(_root, ReportRuns.GameDayYaml, "report-gameday.yaml");
+        var report = Path.Combine(outcome.ResultsPath, ResultsArtifacts.ReportFile);
+
+        var run = await RunChromiumAsync("--dump-dom", "--enable-logging=stderr", "--v=1", new Uri(report).AbsoluteUri);
+        var dom = run.Stdout;
+        Assert.True(dom.Contains("</html>", StringComparison.Ordinal), $"chromium dumped no DOM (exit {run.ExitCode}): {run.Stderr[..Math.Min(2000, run.Stderr.Length)]}");
+        Assert.DoesNotMatch(ExternalRef(), dom);
+        var fetches = NetworkLog().Matches(run.Stderr).Select(m => m.Value).Where(v => !BrowserServices.Any(b => v.Contains(b, StringComparison.Ordinal))).ToList();
+        Assert.True(fetches.Count == 0, "chromium fetched: " + string.Join("\n", fetches));
+
+        // Inside every chart the browser built: one band per applied fault (with its shaded rect) and the markers.
+        var svgs = SvgElement().Matches(dom).Select(m => m.Value).ToList();
+        Assert.Equal(5, svgs.Count);
+        foreach (var svg in svgs)
+        {
+            var chart = ChartName().Match(svg).Groups[1].Value;
+            Assert.True(2 == ChaosReportHtmlTests.ChaosBand().Count(svg), $"chart '{chart}' does not have two chaos bands");
+            Assert.True(2 == Regex.Count(svg, "<rect class=\"chaos-active\""), $"chart '{chart}' does not shade two chaos bands");
+            Assert.True(Regex.Count(svg, "<g class=\"chaos-marker ") >= 4, $"chart '{chart}' lacks the steady-state and recovery markers");
+        }
+
+        ChaosReportHtmlTests.AssertChaos(dom);
+    }
+
     /// <summary>
     /// A drawn data line, not a grid or axis: many points that vary in both x and y (a grid line has two values of x or two of y).
     /// </summary>

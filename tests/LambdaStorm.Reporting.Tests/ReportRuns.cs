@@ -31,6 +31,29 @@ internal static class ReportRuns
           - p99{outcome=ok} < 5s
         """;
 
+    /// <summary>
+    /// A game day on the in-process model: reserved concurrency cut to 0 for 10 s, then 30% errors for 10 s, with a
+    /// steady-state hypothesis (held before, failed during both faults, recovered after each).
+    /// </summary>
+    public const string GameDayYaml = """
+        name: report-gameday
+        function: hello
+        seed: 3
+        target:
+          type: emulator
+          functions:
+            hello: { duration: 50ms, initDuration: 0ms }
+        load:
+          - inject: { rate: 20, during: 50s }
+        steadyState:
+          warmUp: 10s
+          window: 5s
+          rules: [ error_rate < 5%, p99 < 400ms ]
+        chaos:
+          - { at: 15s, for: 10s, reserved-concurrency: { function: hello, value: 0 } }
+          - { at: 32s, for: 10s, function-errors: { function: hello, rate: 30% } }
+        """;
+
     public static string RepoRoot()
     {
         var d = new DirectoryInfo(AppContext.BaseDirectory);

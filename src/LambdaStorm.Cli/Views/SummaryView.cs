@@ -71,6 +71,11 @@ internal static class SummaryView
             console.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
         }
 
+        if (s.Chaos is { } chaos)
+        {
+            PrintChaos(console, chaos);
+        }
+
         console.MarkupLineInterpolated($"results: {resultsPath}");
         if (s.Thresholds.Length > 0)
         {
@@ -134,6 +139,59 @@ internal static class SummaryView
         {
             console.MarkupLineInterpolated($"ledger: {l.Poisoned:N0} poison pills, {l.PoisonedDeadLettered:N0} of them in the DLQ; {l.GoodDeadLettered:N0} good ids in the DLQ; {l.DelayedGood:N0} good ids delayed by re-delivery{(l.DelayedGood > 0 ? $" (p50 {Ms(l.DelayedGoodMs.P50)}, max {Ms(l.DelayedGoodMs.Max)})" : string.Empty)}");
         }
+    }
+
+    /// <summary>The game-day findings: one row per chaos action, then the steady state before and after, the abort and the rollback.</summary>
+    internal static void PrintChaos(IAnsiConsole console, Chaos.ChaosReport c)
+    {
+        static string S(double? v) => v is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) + "s" : "-";
+        static string Verdict(Chaos.SteadyStateVerdict? v) => v is null ? "-" : v.Held ? "[green]held[/]" : "[red]failed[/] " + Markup.Escape(string.Join(", ", v.Rules.Where(r => !r.Passed).Select(r => $"{r.Expression} ({r.ActualText})")));
+        if (!c.Findings.IsEmpty)
+        {
+            var ledger = c.Findings.Any(f => f.Ledger is not null);
+            var t = new Table().Border(TableBorder.Rounded).Title("game day: findings");
+            t.AddColumns("action", "injected", "requested", "effective", "reverted", "steady state during", "recovery", "completed / errors / throttles");
+            if (ledger)
+            {
+                t.AddColumn("ids sent: lost / duplicated / dlq / after retry");
+            }
+
+            foreach (var f in c.Findings)
+            {
+                var reverted = f.RevertedAt is { } r ? S(r) : f.Error is not null ? "[red]failed[/]: " + Markup.Escape(f.Error) : f.RequestedAt is null ? "not started" : "-";
+                var recovery = f.RecoverySeconds is { } rs ? S(rs) : f.RevertedAt is not null && f.During is not null ? "[red]did not recover[/]" : "-";
+                var cells = new List<string>
+                {
+                    Markup.Escape(f.Action), Markup.Escape(f.Description), S(f.RequestedAt), f.EffectiveAt is { } e ? $"{S(e)} ({f.EffectiveBy})" : "-", reverted,
+                    Verdict(f.During), recovery, $"{N(f.Completed)} / {N(f.Errors)} / {N(f.Throttles)}",
+                };
+                if (ledger)
+                {
+                    cells.Add(f.Ledger is { } l ? $"{N(l.Sent)}: {(l.Lost > 0 ? $"[red]{N(l.Lost)}[/]" : "0")} / {N(l.Duplicated)} / {N(l.DeadLettered)} / {N(l.AfterRetry)}" : "-");
+                }
+
+                t.AddRow([.. cells]);
+            }
+
+            console.Write(t);
+        }
+
+        if (c.Before is { } before)
+        {
+            console.MarkupLine($"game day: steady state before the faults {Verdict(before)}");
+        }
+
+        if (c.After is { } after)
+        {
+            console.MarkupLine($"game day: steady state after (last window {S(after.From)}-{S(after.To)}) {Verdict(after)}");
+        }
+
+        if (c.Aborted is { } aborted)
+        {
+            console.MarkupLineInterpolated($"[red]game day: aborted:[/] {aborted}");
+        }
+
+        console.MarkupLine(c.RolledBack ? "game day: every applied fault was rolled back" : "[red]game day: not every applied fault was rolled back[/]; run 'lambdastorm rollback' on the results folder");
     }
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);

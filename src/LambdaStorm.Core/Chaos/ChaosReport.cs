@@ -62,6 +62,10 @@ public sealed record SteadyStateVerdict(double From, double To, bool Held, Immut
 /// <param name="Throttles">Of those, throttled.</param>
 /// <param name="During">The steady state over the time it was active, or null without a hypothesis.</param>
 /// <param name="RecoverySeconds">Seconds from its revert until the steady state held again over a whole window; null when it never did.</param>
+/// <param name="Ledger">
+/// The delivery ledger's count of the async and queue ids sent while it was active, by how they ended; null without a
+/// ledger (sync or http paths only) or when the action was never active.
+/// </param>
 public sealed record ChaosFinding(
     string Action,
     string Kind,
@@ -76,7 +80,21 @@ public sealed record ChaosFinding(
     long Errors,
     long Throttles,
     SteadyStateVerdict? During,
-    double? RecoverySeconds);
+    double? RecoverySeconds,
+    ChaosLedgerCounts? Ledger = null);
+
+/// <summary>
+/// What became of the async and queue ids whose intended send time fell while a fault was active (from its effective
+/// moment, or its request, to its revert or the end of the load): the delivery ledger's final classes.
+/// </summary>
+/// <param name="Sent">Ids sent in that time.</param>
+/// <param name="Lost">Of those, lost (no outcome although the source reported nothing left).</param>
+/// <param name="Duplicated">Of those, processed successfully more than once.</param>
+/// <param name="DeadLettered">Of those, in a dead-letter queue or an on-failure destination.</param>
+/// <param name="Expired">Of those, dropped for their age.</param>
+/// <param name="AfterRetry">Of those, processed only after a retry or re-delivery.</param>
+/// <param name="InFlight">Of those, still without an outcome when the run ended while the source had work.</param>
+public sealed record ChaosLedgerCounts(long Sent, long Lost, long Duplicated, long DeadLettered, long Expired, long AfterRetry, long InFlight);
 
 /// <summary>The findings section of summary.json and report.html.</summary>
 /// <param name="Findings">One entry per action, in timeline order.</param>
