@@ -106,6 +106,13 @@ public sealed class ScenarioSchemaTests
     }
 
     [Fact]
+    public void Schema_chaos_action_kinds_are_the_loaders()
+    {
+        var kinds = SchemaJson.Value["$defs"]!["chaosAction"]!["properties"]!.AsObject().Select(p => p.Key).Where(k => k is not ("at" or "for"));
+        AssertSameSet(ScenarioLoader.ChaosKinds, kinds, "chaos action kinds (ScenarioLoader.ChaosKinds vs $defs/chaosAction/properties)");
+    }
+
+    [Fact]
     public void Schema_path_names_are_the_loaders()
     {
         var names = InvocationPaths.All.Select(p => p.Name()).ToArray();
@@ -218,11 +225,16 @@ public sealed class ScenarioSchemaTests
         { "threshold ratio above 1", "name: t\nthresholds: [ 'error_rate < 2' ]\n" + Load },
         { "threshold outcome filter on a ratio", "name: t\nthresholds: [ 'error_rate{outcome=ok} < 1%' ]\n" + Load },
         { "threshold without operator", "name: t\nthresholds: [ 'p99 800ms' ]\n" + Load },
+        { "client faults injecting nothing", "name: t\nchaos: [ { at: 0s, client-faults: { paths: [sync] } } ]\n" + Load },
+        { "client faults latencyRate without latency", "name: t\nchaos: [ { at: 0s, client-faults: { latencyRate: 5%, failRate: 1% } } ]\n" + Load },
+        { "client faults with an unknown key", "name: t\nchaos: [ { at: 0s, client-faults: { failRate: 1%, errorRate: 1% } } ]\n" + Load },
+        { "client faults on an unknown path", "name: t\nchaos: [ { at: 0s, client-faults: { failRate: 1%, paths: [sqs] } } ]\n" + Load },
     };
 
     public static TheoryData<string, string> AcceptedByBoth() => new()
     {
         { "minimal", "name: t\n" + Load },
+        { "client faults", "name: t\nchaos: [ { at: 0s, for: 1s, client-faults: { latency: 20ms, latencyRate: 50%, failRate: 1%, throttleRate: 2%, paths: [sync] } } ]\n" + Load },
         {
             "every phase kind",
             """

@@ -27,6 +27,7 @@ internal sealed class ChaosController : IAsyncDisposable
     private readonly RollbackJournal? _rollback;
     private readonly Action<ChaosEvent>? _journal;
     private readonly string? _observedFunction;
+    private readonly ClientFaultInjector? _client;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _planeLock = new(1, 1);
     private readonly List<ChaosEvent> _events = [];
@@ -51,7 +52,8 @@ internal sealed class ChaosController : IAsyncDisposable
     /// <param name="rollback">The rollback journal, or null (in-process runs, whose model dies with them).</param>
     /// <param name="journal">Called with every chaos event (the results journal, the live view), or null.</param>
     /// <param name="observedFunction">The function the sync path invokes: its invocations can show a function fault.</param>
-    public ChaosController(ChaosPlan plan, IChaosControlPlane plane, TimeProvider time, RollbackJournal? rollback, Action<ChaosEvent>? journal, string? observedFunction)
+    /// <param name="clientFaultRandomizer">Draws that decide each client-fault injection (tests pass a seeded one), or null for Polly's.</param>
+    public ChaosController(ChaosPlan plan, IChaosControlPlane plane, TimeProvider time, RollbackJournal? rollback, Action<ChaosEvent>? journal, string? observedFunction, Func<double>? clientFaultRandomizer = null)
     {
         _plan = plan;
         _plane = plane;
@@ -59,6 +61,7 @@ internal sealed class ChaosController : IAsyncDisposable
         _rollback = rollback;
         _journal = journal;
         _observedFunction = observedFunction;
+        _client = plan.Actions.Any(a => a is ChaosAction.ClientFaults) ? new ClientFaultInjector(time, OnClientFault, clientFaultRandomizer) : null;
         foreach (var a in plan.Actions)
         {
             _states[a] = new ActionState();
@@ -101,8 +104,11 @@ internal sealed class ChaosController : IAsyncDisposable
         }
     }
 
-    /// <summary>Wraps the run's target so that each invocation's outcome can mark an action effective.</summary>
-    public IInvocationTarget Wrap(IInvocationTarget target) => new ObservingTarget(target, this, _time);
+    /// <summary>
+    /// Wraps the run's target so that each invocation's outcome can mark an action effective; with <c>client-faults</c>
+    /// in the plan, the caller-side fault injector (<see cref="ClientFaultInjector"/>) goes in front of the target too.
+    /// </summary>
+    public IInvocationTarget Wrap(IInvocationTarget target) => new ObservingTarget(_client?.Wrap(target) ?? target, this, _time);
 
     /// <summary>Starts the timeline; call when the load starts.</summary>
     public void Start()
@@ -369,6 +375,10 @@ internal sealed class ChaosController : IAsyncDisposable
             case ChaosAction.PurgeQueue q:
                 await _plane.PurgeQueueAsync(q.Target, ct).ConfigureAwait(false);
                 return null;
+            case ChaosAction.ClientFaults c:
+                // A state the wrapper reads, in this process: nothing to journal for a replay.
+                _client!.Apply(c);
+                return null;
             default:
             {
                 var variables = FaultVariables(a);
@@ -422,6 +432,11 @@ internal sealed class ChaosController : IAsyncDisposable
                 _rollback?.Undone(a.Label);
             }
 
+            if (a is ChaosAction.ClientFaults c)
+            {
+                _client!.Revert(c);
+            }
+
             lock (_gate)
             {
                 state.Reverted = true;
@@ -430,7 +445,7 @@ internal sealed class ChaosController : IAsyncDisposable
                     Interlocked.Decrement(ref _awaitingEffect);
                 }
 
-                RecordLocked(Now, "reverted", a.Label, state.Undo?.Describe ?? "nothing to restore");
+                RecordLocked(Now, "reverted", a.Label, state.Undo?.Describe ?? (a is ChaosAction.ClientFaults ? "client faults stopped" : "nothing to restore"));
             }
 
             return true;
@@ -452,12 +467,26 @@ internal sealed class ChaosController : IAsyncDisposable
     }
 
     /// <summary>True when an invocation of the sync path can show the action (so its effective moment is that invocation).</summary>
-    private bool Observable(ChaosAction a) => a.Target == _observedFunction && a switch
+    private bool Observable(ChaosAction a) => a is ChaosAction.ClientFaults || (a.Target == _observedFunction && a switch
     {
         ChaosAction.ReservedConcurrency r => r.Value == 0,
         ChaosAction.FunctionErrors or ChaosAction.FunctionLatency or ChaosAction.FunctionTimeout => true,
         _ => false,
-    };
+    });
+
+    /// <summary>A client fault was injected: the first injection of an applied action is its effective moment.</summary>
+    private void OnClientFault(ChaosAction.ClientFaults a, string what)
+    {
+        lock (_gate)
+        {
+            if (_states.TryGetValue(a, out var s) && s.Applied && !s.Effective && !s.Reverted)
+            {
+                s.Effective = true;
+                Interlocked.Decrement(ref _awaitingEffect);
+                RecordLocked(Now, "effective", a.Label, $"first call showing it: {what}");
+            }
+        }
+    }
 
     private void Observe(InvocationPath path, InvocationResult result, double latencyMs)
     {
@@ -536,7 +565,12 @@ internal sealed class ChaosController : IAsyncDisposable
     private void RecordLocked(double at, string kind, string? action, string detail)
     {
         var a = action is null ? null : _plan.Actions.FirstOrDefault(x => x.Label == action);
-        var e = new ChaosEvent(Math.Round(at, 3), kind, action, detail) { ActionKind = a?.Kind, Target = a?.Target, OnQueue = a?.TargetKind == ChaosTargetKind.Queue };
+        var e = new ChaosEvent(Math.Round(at, 3), kind, action, detail)
+        {
+            ActionKind = a?.Kind,
+            Target = a?.TargetKind == ChaosTargetKind.Client ? null : a?.Target, // no function or queue label for the caller
+            OnQueue = a?.TargetKind == ChaosTargetKind.Queue,
+        };
         _events.Add(e);
         _journal?.Invoke(e);
     }

@@ -149,6 +149,54 @@ public abstract record ChaosAction(int Index, TimeSpan At, TimeSpan? For, string
         public override string Describe => $"visibility timeout of {Target} set to {Value.TotalSeconds:0} s";
     }
 
+    /// <summary>
+    /// Faults on the caller's side, injected by Polly.Core's chaos strategies in front of the run's target (Simmy): added
+    /// latency for a share of calls, sends that fail before they leave, and throttles answered at the caller. Nothing
+    /// outside LambdaStorm changes, so there is nothing to roll back after a crash.
+    /// </summary>
+    /// <param name="Index">1-based position in the scenario's <c>chaos</c> list.</param>
+    /// <param name="At">When it is applied, from the start of the load.</param>
+    /// <param name="For">When set, how long it stays.</param>
+    /// <param name="Latency">Added latency (zero: none).</param>
+    /// <param name="LatencyRate">Share of calls that get <paramref name="Latency"/>.</param>
+    /// <param name="FailRate">Share of calls whose send fails (outcome <c>client_error</c>, reason <c>client_fault</c>; never sent).</param>
+    /// <param name="ThrottleRate">Share of calls answered by a throttle at the caller (outcome <c>throttled</c>, reason <c>client_fault</c>; never sent).</param>
+    /// <param name="Paths">The paths whose calls are affected.</param>
+    public sealed record ClientFaults(int Index, TimeSpan At, TimeSpan? For, TimeSpan Latency, double LatencyRate, double FailRate, double ThrottleRate, ImmutableArray<InvocationPath> Paths)
+        : ChaosAction(Index, At, For, "client")
+    {
+        /// <inheritdoc />
+        public override string Kind => "client-faults";
+
+        /// <inheritdoc />
+        public override ChaosTargetKind TargetKind => ChaosTargetKind.Client;
+
+        /// <inheritdoc />
+        public override string Describe
+        {
+            get
+            {
+                var parts = new List<string>();
+                if (Latency > TimeSpan.Zero && LatencyRate > 0)
+                {
+                    parts.Add($"{Latency.TotalMilliseconds:0} ms added to {LatencyRate:0.##%} of calls");
+                }
+
+                if (FailRate > 0)
+                {
+                    parts.Add($"{FailRate:0.##%} of sends fail");
+                }
+
+                if (ThrottleRate > 0)
+                {
+                    parts.Add($"{ThrottleRate:0.##%} throttled at the caller");
+                }
+
+                return $"client faults on {string.Join("/", Paths.Select(p => p.Name()))}: {(parts.Count == 0 ? "none" : string.Join(", ", parts))}";
+            }
+        }
+    }
+
     /// <summary>Every message in the queue deleted (one shot; nothing to revert, the loss is what the ledger shows).</summary>
     public sealed record PurgeQueue(int Index, TimeSpan At, string Target) : ChaosAction(Index, At, null, Target)
     {

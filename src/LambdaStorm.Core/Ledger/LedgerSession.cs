@@ -267,8 +267,18 @@ internal sealed class LedgerSession : IAsyncDisposable
     }
 
     /// <summary>Records each async and queue send (and a failed send) in the ledger; queue sends go to the queue target.</summary>
-    private sealed class LedgerTarget(LedgerSession session, IInvocationTarget lambda, IInvocationTarget? queue) : IInvocationTarget
+    private sealed class LedgerTarget(LedgerSession session, IInvocationTarget lambda, IInvocationTarget? queue) : IInvocationTarget, Chaos.IUnsentCalls
     {
+        /// <summary>A client fault stopped the send: the id was due, and its send failed (class <c>rejected</c>).</summary>
+        public void NotSent(InvocationRequest request, InvocationResult result)
+        {
+            if (request.Path is Scenarios.InvocationPath.Async or Scenarios.InvocationPath.Queue)
+            {
+                session.Journal.RecordSent(request.Id, request.Path, request.IntendedTime, request.Poisoned);
+                session.Journal.RecordSendFailed(request.Id, Engine.Outcomes.Name(result.Outcome));
+            }
+        }
+
         public string Describe => queue is null ? lambda.Describe : $"{lambda.Describe}; {queue.Describe}";
 
         public async ValueTask<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)

@@ -16,20 +16,20 @@ public static partial class ScenarioLoader
     public static readonly string[] ChaosKinds =
     [
         "reserved-concurrency", "provisioned-concurrency", "function-errors", "function-latency", "function-timeout",
-        "downstream-limit", "queue-visibility-timeout", "purge-queue",
+        "downstream-limit", "queue-visibility-timeout", "purge-queue", "client-faults",
     ];
 
     // Kinds the issue names that this version does not run yet; refused by name rather than as unknown.
-    private static readonly string[] UnsupportedChaosKinds = ["kill-agent", "partition-agent", "client-faults"];
+    private static readonly string[] UnsupportedChaosKinds = ["kill-agent", "partition-agent"];
 
     [GeneratedRegex(@"^(?<rule>.*?)\s+for\s+(?<for>\S+)\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex AbortForPattern();
 
-    private static ChaosPlan BindChaosPlan(YamlReader r, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> e, TargetSpec target, string? function, string? queue, ImmutableArray<LoadPhase> load)
+    private static ChaosPlan BindChaosPlan(YamlReader r, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> e, TargetSpec target, string? function, string? queue, ImmutableArray<LoadPhase> load, PathMix paths)
     {
         var steady = e.TryGetValue("steadyState", out var ss) ? BindSteadyState(r, ss.Value) : null;
         var abort = e.TryGetValue("abort", out var ab) ? BindAbort(r, ab.Value) : [];
-        var actions = e.TryGetValue("chaos", out var ch) ? BindChaos(r, ch.Value, target, function, queue, load, steady) : [];
+        var actions = e.TryGetValue("chaos", out var ch) ? BindChaos(r, ch.Value, target, function, queue, load, steady, paths) : [];
         return new ChaosPlan(actions, steady, abort);
     }
 
@@ -169,7 +169,7 @@ public static partial class ScenarioLoader
         }
     }
 
-    private static ImmutableArray<ChaosAction> BindChaos(YamlReader r, YamlNode node, TargetSpec target, string? function, string? queue, ImmutableArray<LoadPhase> load, SteadyState? steady)
+    private static ImmutableArray<ChaosAction> BindChaos(YamlReader r, YamlNode node, TargetSpec target, string? function, string? queue, ImmutableArray<LoadPhase> load, SteadyState? steady, PathMix paths)
     {
         var seq = r.Sequence(node, "'chaos'");
         if (seq is null)
@@ -242,7 +242,9 @@ public static partial class ScenarioLoader
                 continue;
             }
 
-            var action = BindAction(r, n, kind, kindNode, body, at.Value, holdFor, what, target, functions, queues, where);
+            var action = kind == "client-faults"
+                ? BindClientFaults(r, n, kindNode, body, at.Value, holdFor, what, paths)
+                : BindAction(r, n, kind, kindNode, body, at.Value, holdFor, what, target, functions, queues, where);
             if (action is not null)
             {
                 actions.Add((action, item));
@@ -419,5 +421,86 @@ public static partial class ScenarioLoader
             default:
                 return new ChaosAction.PurgeQueue(n, at, name);
         }
+    }
+
+    /// <summary>
+    /// <c>client-faults</c>: caller-side faults (Polly.Core's chaos strategies in front of the target). They act on the
+    /// load generator itself, so every target takes them (the blast radius is the run's own calls on <c>paths</c>).
+    /// </summary>
+    private static ChaosAction.ClientFaults? BindClientFaults(YamlReader r, int n, YamlNode kindNode, YamlMappingNode body, TimeSpan at, TimeSpan? holdFor, string what, PathMix mix)
+    {
+        var e = r.Entries(body, what, "latency", "latencyRate", "failRate", "throttleRate", "paths");
+        var latency = e.TryGetValue("latency", out var l) ? r.Duration(l.Value, $"'latency' of {what}") : TimeSpan.Zero;
+        var latencyRate = e.TryGetValue("latencyRate", out var lr) ? r.Ratio(lr.Value, $"'latencyRate' of {what}") : 1.0;
+        var failRate = e.TryGetValue("failRate", out var fr) ? r.Ratio(fr.Value, $"'failRate' of {what}") : 0.0;
+        var throttleRate = e.TryGetValue("throttleRate", out var tr) ? r.Ratio(tr.Value, $"'throttleRate' of {what}") : 0.0;
+        if (lr.Value is not null && l.Value is null)
+        {
+            r.Error(lr.Key, $"{what} has 'latencyRate' but no 'latency' to add, e.g. 'latency: 200ms'");
+            return null;
+        }
+
+        if (latency is null || latencyRate is null || failRate is null || throttleRate is null)
+        {
+            return null;
+        }
+
+        if (latency == TimeSpan.Zero && failRate == 0 && throttleRate == 0)
+        {
+            r.Error(kindNode, $"{what} injects nothing: give 'latency' (with an optional 'latencyRate'), 'failRate' or 'throttleRate'");
+            return null;
+        }
+
+        var sent = mix.Entries.Select(x => x.Path).ToImmutableArray();
+        var paths = sent;
+        if (e.TryGetValue("paths", out var p) && r.Sequence(p.Value, $"'paths' of {what}") is { } seq)
+        {
+            var list = ImmutableArray.CreateBuilder<InvocationPath>();
+            var bad = false;
+            foreach (var item in seq.Children)
+            {
+                var name = r.String(item, $"a path in 'paths' of {what}");
+                if (name is null)
+                {
+                    bad = true;
+                    continue;
+                }
+
+                if (!InvocationPaths.TryParse(name, out var path))
+                {
+                    r.Error(item, $"unknown path '{name}' in 'paths' of {what}{DidYouMean.Suggest(name, InvocationPaths.All.Select(x => x.Name()).ToList())}; expected one of: {string.Join(", ", sent.Select(x => x.Name()))}");
+                    bad = true;
+                }
+                else if (!sent.Contains(path))
+                {
+                    r.Error(item, $"'paths' of {what} names '{name}', which the scenario never sends on (its paths: {string.Join(", ", sent.Select(x => x.Name()))})");
+                    bad = true;
+                }
+                else if (list.Contains(path))
+                {
+                    r.Error(item, $"'paths' of {what} names '{name}' twice");
+                    bad = true;
+                }
+                else
+                {
+                    list.Add(path);
+                }
+            }
+
+            if (seq.Children.Count == 0)
+            {
+                r.Error(p.Value, $"'paths' of {what} is empty; leave it out to affect every path");
+                return null;
+            }
+
+            if (bad)
+            {
+                return null;
+            }
+
+            paths = list.ToImmutable();
+        }
+
+        return new ChaosAction.ClientFaults(n, at, holdFor, latency.Value, latency.Value > TimeSpan.Zero ? latencyRate.Value : 0, failRate.Value, throttleRate.Value, paths);
     }
 }

@@ -111,7 +111,7 @@ public static partial class ScenarioLoader
         var settle = e.TryGetValue("settle", out var st) ? r.Duration(st.Value, "'settle'", allowZero: true) : null;
         var generator = e.TryGetValue("generator", out var gen) ? BindGenerator(r, gen.Value) : GeneratorBounds.Default;
         var queue = BindQueue(r, e, map, target, paths);
-        var chaos = BindChaosPlan(r, e, target, function, queue, load);
+        var chaos = BindChaosPlan(r, e, target, function, queue, load, paths);
         if (target is TargetSpec.Emulator emulatorTarget && emulatorTarget.Endpoint is null
             && paths.Entries.Any(x => x.Path is InvocationPath.Async or InvocationPath.Queue))
         {
