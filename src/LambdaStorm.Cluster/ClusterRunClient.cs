@@ -38,7 +38,7 @@ internal static class ClusterRunClient
         var proxy = node.Registry.Get<CoordinatorKey>();
         var stream = new LocalCopy(scenario, options, observer);
         var done = new TaskCompletionSource<SubmittedRunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var submitter = node.System.ActorOf(SubmitterActor.Props(proxy, new SubmitRun(scenario.Source.Path, scenario.Source.Text, request.MinAgents, request.EmulatorEndpoint), stream, done), "submit");
+        var submitter = node.System.ActorOf(SubmitterActor.Props(proxy, Submission(scenario, options, request.MinAgents, request.EmulatorEndpoint), stream, done), "submit");
         await using var onStop = stop.Register(() => submitter.Tell(SubmitterActor.Stop.Instance));
         var result = await done.Task.ConfigureAwait(false);
         stream.Dispose();
@@ -69,6 +69,15 @@ internal static class ClusterRunClient
         throw new ClusterRunRejectedException(result.Reason ?? "the run did not start", result.ExitCode);
     }
 
+    /// <summary>
+    /// The submission of a run: the scenario's text, or for one variant's run (<see cref="RunOptions.Variant"/>) the
+    /// base scenario's text and the variant's name, so that the coordinator applies the same override.
+    /// </summary>
+    internal static SubmitRun Submission(Scenario scenario, RunOptions options, int minAgents, string? emulatorEndpoint)
+        => options.Variant is { } v
+            ? new SubmitRun(v.Base.Path, v.Base.Text, minAgents, emulatorEndpoint, v.Name)
+            : new SubmitRun(scenario.Source.Path, scenario.Source.Text, minAgents, emulatorEndpoint);
+
     /// <summary>Writes the streamed journal into a local results folder and feeds the live view.</summary>
     private sealed class LocalCopy(Scenario scenario, RunOptions options, IRunObserver? observer) : IRunStream, IDisposable
     {
@@ -90,7 +99,7 @@ internal static class ClusterRunClient
                     if (_journal is null)
                     {
                         var header = JournalReader.TryReadHeader(line) ?? throw new InvalidDataException("the coordinator's journal stream did not start with its header");
-                        Folder = ResultsFolder.Create(options.ResultsRoot, scenario.Name, header.StartedAt);
+                        Folder = options.FolderName is { } exact ? ResultsFolder.CreateExact(options.ResultsRoot, exact) : ResultsFolder.Create(options.ResultsRoot, scenario.Name, header.StartedAt);
                         _journal = new JournalWriter(Folder.Journal);
                         observer?.OnStarted(new RunStarted(scenario, LoadSchedule.Create(scenario.Load), header.Target, Folder.Path, header.RunId));
                     }
@@ -103,6 +112,10 @@ internal static class ClusterRunClient
                     else if (line.Contains("\"type\":\"mark\"", StringComparison.Ordinal) && JournalReader.TryReadMark(line) is { } mark)
                     {
                         observer?.OnMark(mark);
+                    }
+                    else if (observer is Chaos.IChaosObserver chaos && line.Contains("\"type\":\"chaos\"", StringComparison.Ordinal) && JournalReader.TryReadChaos(line) is { } e)
+                    {
+                        chaos.OnChaos(e);
                     }
                 }
             }

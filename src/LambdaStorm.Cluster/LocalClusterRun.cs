@@ -31,11 +31,13 @@ internal static class LocalClusterRun
         ArgumentNullException.ThrowIfNull(options);
         var time = TimeProvider.System;
         await using var resources = await RunResources.CreateAsync(scenario, options, time, stop).ConfigureAwait(false);
-        var settings = CoordinatorSettings.For(options, time, observer) with { StartLead = StartLead, Local = new LocalRun(resources, stop) };
+        // The agent invokes the run's target through a seam the coordinator's chaos controller observes (effective moments).
+        var target = new ObservedTarget(resources.Invoked);
+        var settings = CoordinatorSettings.For(options, time, observer) with { StartLead = StartLead, Local = new LocalRun(resources, stop, target) };
         await using var node = await ClusterSetup.StartAsync(new NodeOptions("coordinator", "127.0.0.1", 0, [], Alone: true),
-            b => b.WithCoordinator(settings).WithAgent(AgentName, time, local: resources.Invoked), stop).ConfigureAwait(false);
+            b => b.WithCoordinator(settings).WithAgent(AgentName, time, local: target), stop).ConfigureAwait(false);
         var done = new TaskCompletionSource<SubmittedRunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var submit = new SubmitRun(scenario.Source.Path, scenario.Source.Text, 1, null);
+        var submit = ClusterRunClient.Submission(scenario, options, 1, null);
         var submitter = node.System.ActorOf(SubmitterActor.Props(node.Registry.Get<CoordinatorKey>(), submit, NoStream.Instance, done), "submit");
         var result = await WaitAsync(done.Task, submitter, stop).ConfigureAwait(false);
         if (result.Ended is { } ended)

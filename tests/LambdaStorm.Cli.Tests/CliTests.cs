@@ -45,10 +45,10 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("not every variant passed", stdout, StringComparison.Ordinal);
 
-        // A cluster run would load the base scenario only: refused up front, before any cluster is contacted.
-        (code, stdout, _) = await CliProcess.RunAsync(_dir, "run", file, "--cluster", "akka.tcp://lambdastorm@127.0.0.1:1", "--metrics-port", "0", "--plain");
-        Assert.Equal(1, code);
-        Assert.Contains("'variants' runs in one process", stdout, StringComparison.Ordinal);
+        // 'run' ran each variant as a one-node cluster whose coordinator applied the override (the journal header says so).
+        var failing = Results.JournalReader.Read(Path.Combine(combined, "failing", "journal.jsonl"));
+        Assert.Equal("twice.failing", failing.Header.Scenario);
+        Assert.Contains("error_rate > 0.5", failing.Header.Source.Text, StringComparison.Ordinal);
     }
 
     internal static string RepoRoot()

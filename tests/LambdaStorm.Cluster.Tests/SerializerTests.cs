@@ -15,6 +15,7 @@ public sealed class SerializerTests : Akka.Hosting.TestKit.TestKit
         new RegisterAgent("agent-1"),
         new AgentRegistered(3),
         new SubmitRun("scenarios/spike.yaml", "name: spike\n", 3, "http://127.0.0.1:9001"),
+        new SubmitRun("scenarios/poison-pill.yaml", "name: poison-pill\nvariants: []\n", 1, null, "with-rbif"),
         new RunRejected("agent-2's clock differs by 300 ms", 1),
         new RunAccepted("ab12cd34", ["a", "b"], 2),
         new PrepareRun("ab12cd34", "s.yaml", "name: s\n", null, 638_000_000_000_000_000),
@@ -55,6 +56,19 @@ public sealed class SerializerTests : Akka.Hosting.TestKit.TestKit
             // Records holding arrays compare by reference; their JSON compares by value.
             Assert.Equal(JsonSerializer.Serialize(message, message.GetType()), JsonSerializer.Serialize(back, back.GetType()));
         }
+    }
+
+    [Fact]
+    public void A_submission_keeps_its_variant_name_and_one_without_reads_as_none()
+    {
+        var serializer = (ProtocolSerializer)Sys.Serialization.FindSerializerFor(Samples[0]);
+        var withVariant = (SubmitRun)serializer.FromBinary(serializer.ToBinary(new SubmitRun("p.yaml", "name: p\n", 2, null, "with-rbif")), "submit");
+        Assert.Equal("with-rbif", withVariant.Variant);
+
+        // A submission from a node that predates variants (no 'variant' field) is the scenario itself.
+        var old = (SubmitRun)serializer.FromBinary("{\"scenarioPath\":\"p.yaml\",\"scenarioText\":\"name: p\\n\",\"minAgents\":1}"u8.ToArray(), "submit");
+        Assert.Null(old.Variant);
+        Assert.Equal(1, old.MinAgents);
     }
 
     [Fact]

@@ -206,7 +206,7 @@ public sealed class ChaosOnEmulatorTests : IDisposable
     }
 
     [Fact]
-    public async Task An_abort_condition_stops_the_run_with_exit_code_3_rolls_back_and_completes_the_journal()
+    public async Task An_abort_condition_stops_the_one_node_cluster_run_with_exit_code_3_rolls_back_and_completes_the_journal()
     {
         await using var emulator = await TestEmulator.StartAsync(o => o.Functions.Add(TestEmulator.Instant("hello")));
         var scenario = ScenarioLoader.Load($$"""
@@ -222,7 +222,8 @@ public sealed class ChaosOnEmulatorTests : IDisposable
               - { at: 2s, reserved-concurrency: { function: hello, value: 0 } }
             """, "abort-demo.yaml").GetOrThrow();
 
-        var outcome = await Runs.ScenarioRunner.RunAsync(scenario, new Runs.RunOptions(_folder), TimeProvider.System, null, TestContext.Current.CancellationToken);
+        // As 'run' runs it: a one-node cluster whose coordinator evaluates the abort on the merged intervals and stops the agent.
+        var outcome = await Cluster.LocalClusterRun.RunAsync(scenario, new Runs.RunOptions(_folder), null, TestContext.Current.CancellationToken);
 
         Assert.Equal(Runs.ExitCodes.Aborted, outcome.ExitCode);
         Assert.InRange(outcome.Summary.DurationSeconds, 3, 15); // stopped long before the 30 s of load

@@ -121,20 +121,6 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             return ExitCodes.BadInput;
         }
 
-        if (settings.Cluster is not null && !scenario.Chaos.IsEmpty)
-        {
-            // Refused rather than run without its game day: the cluster coordinator does not drive chaos yet.
-            AnsiConsole.MarkupLine("[red]error:[/] a scenario with 'chaos', 'steadyState' or 'abort' runs in one process ('lambdastorm run' without --cluster) in this version");
-            return ExitCodes.BadInput;
-        }
-
-        if (settings.Cluster is not null && !scenario.Variants.IsEmpty)
-        {
-            // Refused rather than run as its base alone: the coordinator loads the scenario from its text, without the variant overrides.
-            AnsiConsole.MarkupLine("[red]error:[/] a scenario with 'variants' runs in one process ('lambdastorm run' without --cluster) in this version");
-            return ExitCodes.BadInput;
-        }
-
         if (settings.Cluster is { } cluster)
         {
             return await RunOnClusterAsync(scenario, cluster, settings, cancellationToken);
@@ -182,13 +168,9 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         // One run of a scenario (or of one of its variants); variants loop around it.
         async Task<RunOutcome> RunOne(Scenario s, RunOptions o)
         {
-            // A one-node cluster in this process: the same coordinator and agent as 'run --cluster' (docs/cluster.md). A
-            // game day (chaos, steady state, abort) and variants still run on the direct engine path: the chaos controller
-            // is not driven by the coordinator yet, and the coordinator loads a scenario from its text (a variant's
-            // override is not in it).
-            var single = s.Chaos.IsEmpty && scenario.Variants.IsEmpty
-                ? await view.ShowWhileAsync(() => LambdaStorm.Cluster.LocalClusterRun.RunAsync(s, o, observer, guard?.Stop ?? cancellationToken))
-                : await view.ShowWhileAsync(() => ScenarioRunner.RunAsync(s, o, TimeProvider.System, observer, guard?.Stop ?? cancellationToken));
+            // A one-node cluster in this process: the same coordinator and agent as 'run --cluster' (docs/cluster.md),
+            // game days (driven by the coordinator) and variants (the coordinator applies the override) included.
+            var single = await view.ShowWhileAsync(() => LambdaStorm.Cluster.LocalClusterRun.RunAsync(s, o, observer, guard?.Stop ?? cancellationToken));
             SummaryView.Print(AnsiConsole.Console, single.Summary, single.ResultsPath);
             return single;
         }
@@ -241,12 +223,25 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         var interactive = !settings.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var view = new LiveView(interactive, settings.ProgressEvery);
         var options = new RunOptions(settings.Results) { Artifacts = Reporting.ResultsArtifacts.Instance };
+        var request = new LambdaStorm.Cluster.ClusterRunRequest([cluster], settings.MinAgents, settings.Emulator);
+        async Task<RunOutcome> RunOne(Scenario s, RunOptions o)
+        {
+            var clustered = await view.ShowWhileAsync(() => LambdaStorm.Cluster.ClusterRunClient.RunAsync(s, request, o, view, Console.Error, cancellationToken));
+            SummaryView.Print(AnsiConsole.Console, clustered.Summary, clustered.ResultsPath);
+            return clustered;
+        }
+
         try
         {
-            var request = new LambdaStorm.Cluster.ClusterRunRequest([cluster], settings.MinAgents, settings.Emulator);
-            var clustered = await view.ShowWhileAsync(() => LambdaStorm.Cluster.ClusterRunClient.RunAsync(scenario, request, options, view, Console.Error, cancellationToken));
-            SummaryView.Print(AnsiConsole.Console, clustered.Summary, clustered.ResultsPath);
-            return clustered.ExitCode;
+            if (!scenario.Variants.IsEmpty)
+            {
+                // Each variant is submitted as the base scenario's text and the variant's name; the coordinator applies the override.
+                var combined = await VariantRuns.RunAsync(scenario, options, RunOne, (v, i) => VariantsView.Starting(AnsiConsole.Console, scenario, v, i), cancellationToken);
+                VariantsView.Print(AnsiConsole.Console, combined);
+                return combined.Summary.ExitCode;
+            }
+
+            return (await RunOne(scenario, options)).ExitCode;
         }
         catch (LambdaStorm.Cluster.ClusterRunRejectedException e)
         {

@@ -46,7 +46,8 @@ internal sealed record CoordinatorSettings(
 /// <summary>The one-node cluster of <c>run</c>: what the process built for the run, and its stop (Ctrl-C, the aws guard).</summary>
 /// <param name="Resources">Target, ledger and model of the run.</param>
 /// <param name="Stop">Cuts the model's and the ledger's settle short.</param>
-internal sealed record LocalRun(RunResources Resources, CancellationToken Stop);
+/// <param name="Target">The target the local agent invokes, which the run's chaos controller observes, or null.</param>
+internal sealed record LocalRun(RunResources Resources, CancellationToken Stop, ObservedTarget? Target = null);
 
 /// <summary>
 /// The coordinator, a cluster singleton: keeps the agents, accepts one run at a time, fixes the common start, gives
@@ -71,6 +72,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<SnapshotReport>(OnSnapshot);
         Receive<AgentDone>(OnAgentDone);
         Receive<StopRun>(m => StopCurrent(m.RunId, "stopped by the client", "stopped"));
+        Receive<ChaosStop>(OnChaosStop);
         Receive<Tick>(_ => OnTick());
         Receive<Timeout>(OnTimeout);
         Receive<ClusterEvent.UnreachableMember>(m => OnNodeLost(m.Member.Address, "unreachable"));
@@ -94,6 +96,11 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        if (_run?.Chaos is { } chaos && !chaos.RollBackNow())
+        {
+            _log.Warning("run {0}: the chaos rollback did not finish within {1}; 'lambdastorm rollback' replays its journal", _run.RunId, CoordinatorChaos.RollbackOnStopLimit);
+        }
+
         _run?.Recorder?.Dispose();
     }
 
@@ -143,6 +150,18 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
 
         var scenario = load.Scenario!;
+        if (m.Variant is { } variantName)
+        {
+            // The same override the client applied: the variant's scenario echoes the merged YAML, which the agents load.
+            if (scenario.Variants.FirstOrDefault(v => v.Name == variantName) is not { } variant)
+            {
+                Sender.Tell(new RunRejected($"the scenario has no variant '{variantName}' (variants: {string.Join(", ", scenario.Variants.Select(v => v.Name))})", ExitCodes.BadInput));
+                return;
+            }
+
+            scenario = variant.Scenario;
+        }
+
         if (scenario.Target is TargetSpec.Aws && _settings.Local is null)
         {
             Sender.Tell(new RunRejected(ClusterRunClient.AwsRefusal, ExitCodes.BadInput));
@@ -150,7 +169,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
 
         var runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
-        _run = new ActiveRun(runId, scenario, new ScenarioSource(m.ScenarioPath, m.ScenarioText), Sender, Math.Max(1, m.MinAgents), m.EmulatorEndpoint,
+        _run = new ActiveRun(runId, scenario, scenario.Source, Sender, Math.Max(1, m.MinAgents), m.EmulatorEndpoint,
             LoadSchedule.Create(scenario.Load), new SnapshotMerger(_settings.SnapshotGrace), new GeneratorHealthMonitor(_settings.Limits ?? GeneratorLimits.Of(scenario.Generator)));
         Context.Watch(Sender);
         if (_agents.Count >= _run.MinAgents)
@@ -268,10 +287,17 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             run.Schedule.Duration, run.Schedule.TotalArrivals, run.Source);
 
         // The one-node cluster of 'run' writes the results itself; a client elsewhere gets the journal streamed.
-        run.Recorder = new RunRecorder(run.Scenario, _settings.Run, header, _settings.Observer, local is null ? run.Lines.Add : null);
+        run.Recorder = new RunRecorder(run.Scenario, _settings.Run, header, _settings.Observer, local is null ? run.AddLine : null);
         local?.Attach(run.Recorder, _settings.Observer);
         run.Recorder.Started(new RunStarted(run.Scenario, run.Schedule, local?.Invoked.Describe ?? header.Target, run.Recorder.Folder.Path, run.RunId));
         local?.Started(startAt);
+
+        // The game day (chaos, steady state, abort) is driven from here, on the merged data (docs/chaos.md).
+        var self = Self;
+        var runId = run.RunId;
+        run.Chaos = CoordinatorChaos.Create(run.Scenario, run.Recorder, _settings.Time, _settings.Local, run.EmulatorEndpoint, _settings.Observer as Chaos.IChaosObserver,
+            () => self.Tell(new ChaosStop(runId)));
+        run.Chaos?.Start(startAt, _settings.Time);
         for (var k = 0; k < names.Count; k++)
         {
             var entry = _agents[names[k]];
@@ -358,6 +384,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             }
 
             recorder.Interval(merged.Merged);
+            _run.Chaos?.OnInterval(merged.Merged);
             _settings.Metrics?.Merged(_run.Scenario, recorder.Aggregate);
         }
 
@@ -371,11 +398,27 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private static void FlushLines(ActiveRun run)
     {
-        if (run.Lines.Count > 0)
+        // Chaos lines are written from the controller's timers, so the buffer is shared with other threads.
+        lock (run.Lines)
         {
-            run.Client.Tell(new JournalLines(run.RunId, [.. run.Lines]));
-            run.Lines.Clear();
+            if (run.Lines.Count > 0)
+            {
+                run.Client.Tell(new JournalLines(run.RunId, [.. run.Lines]));
+                run.Lines.Clear();
+            }
         }
+    }
+
+    /// <summary>The game day asked for a stop: an abort condition fired, or the steady state failed before the faults.</summary>
+    private void OnChaosStop(ChaosStop m)
+    {
+        if (_run?.Chaos is not { } chaos || _run.RunId != m.RunId || _run.Phase != RunPhase.Running)
+        {
+            return;
+        }
+
+        var why = chaos.Controller.AbortReason ?? chaos.Controller.EndWarning ?? "the game day asked for a stop";
+        StopCurrent(m.RunId, why, chaos.Status("stopped"));
     }
 
     private void StopCurrent(string runId, string reason, string status)
@@ -517,7 +560,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _run = null;
         try
         {
-            var outcome = await FinishRunAsync(run, recorder, m.Status);
+            var outcome = await FinishRunAsync(run, recorder, run.Chaos?.Status(m.Status) ?? m.Status);
             FlushLines(run);
             run.Client.Tell(new RunEnded(run.RunId, outcome.Summary.ToJson(), outcome.ExitCode, outcome.ResultsPath));
             _log.Info("run {0} ended: {1}, exit code {2}, results in {3}", run.RunId, m.Status, outcome.ExitCode, outcome.ResultsPath);
@@ -529,6 +572,13 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             FlushLines(run);
             run.Client.Tell(new RunRejected($"the coordinator could not finish run {run.RunId}: {e.Message}", ExitCodes.InternalError));
         }
+        finally
+        {
+            if (run.Chaos is { } chaos)
+            {
+                await chaos.DisposeAsync();
+            }
+        }
 
         Context.Unwatch(run.Client);
     }
@@ -539,15 +589,20 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         LambdaStorm.Results.LambdaSummary? lambda = null;
         Ledger.LedgerReport? ledger = null;
         List<string> warnings = [];
+
+        // As in a single process: the faults roll back before the model and the ledger settle.
+        var chaosReport = run.Chaos is { } chaos ? await chaos.FinishAsync(warnings) : null;
         if (_settings.Local is { } local)
         {
             // The model's and the ledger's settle run here, in the process that owns them (the actor waits).
             var loadEnded = run.StartAt + TimeSpan.FromSeconds(Math.Min(run.Schedule.Duration, Math.Max(0, elapsed)));
-            (lambda, ledger, warnings) = await local.Resources.FinishAsync(recorder, loadEnded, local.Stop);
+            List<string> settled;
+            (lambda, ledger, settled) = await local.Resources.FinishAsync(recorder, loadEnded, local.Stop);
+            warnings = [.. settled, .. warnings];
         }
 
         var end = new JournalEnd(_settings.Time.GetUtcNow(), status, elapsed, run.Participants.Values.Sum(p => p.Interrupted));
-        return await recorder.FinishAsync(end, warnings, lambda, status == "aborted" ? ExitCodes.Aborted : null, ledger);
+        return await recorder.FinishAsync(end, warnings, lambda, run.Chaos?.ExitCode ?? (status == "aborted" ? ExitCodes.Aborted : null), ledger, chaosReport);
     }
 
     private enum RunPhase
@@ -567,6 +622,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private sealed record Timeout(string RunId, RunPhase Phase);
 
     private sealed record Finish(string RunId, string Status);
+
+    private sealed record ChaosStop(string RunId);
 
     private sealed record AgentEntry(string Name, IActorRef Ref);
 
@@ -626,5 +683,17 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         public RunRecorder? Recorder { get; set; }
 
         public List<string> Lines { get; } = [];
+
+        /// <summary>The run's game day, or null.</summary>
+        public CoordinatorChaos? Chaos { get; set; }
+
+        /// <summary>Buffers a journal line for the client (called under the journal's lock, from any thread).</summary>
+        public void AddLine(string line)
+        {
+            lock (Lines)
+            {
+                Lines.Add(line);
+            }
+        }
     }
 }

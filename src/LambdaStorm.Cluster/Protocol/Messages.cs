@@ -20,7 +20,11 @@ public sealed record AgentRegistered(int Agents) : IClusterMessage;
 /// <param name="ScenarioText">The YAML text.</param>
 /// <param name="MinAgents">Agents to wait for before starting.</param>
 /// <param name="EmulatorEndpoint">For emulator targets: the base URL of the emulator the agents invoke, or null.</param>
-public sealed record SubmitRun(string ScenarioPath, string ScenarioText, int MinAgents, string? EmulatorEndpoint) : IClusterMessage;
+/// <param name="Variant">
+/// The variant to run (a name from the scenario's <c>variants:</c>), or null for the scenario itself: the coordinator
+/// loads the text and applies that variant's override, exactly as the client did.
+/// </param>
+public sealed record SubmitRun(string ScenarioPath, string ScenarioText, int MinAgents, string? EmulatorEndpoint, string? Variant = null) : IClusterMessage;
 
 /// <summary>Coordinator → client: the run cannot start.</summary>
 /// <param name="Reason">Why, for people.</param>

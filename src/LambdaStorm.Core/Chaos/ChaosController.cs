@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using HdrHistogram;
 using LambdaStorm.Engine;
 using LambdaStorm.Lambda;
 using LambdaStorm.Measurement;
@@ -80,6 +81,11 @@ internal sealed class ChaosController : IAsyncDisposable
     /// <summary>The exit code the game day demands (3 aborted, 2 steady state failed before the faults), or null.</summary>
     public int? ExitCode => AbortReason is not null ? Runs.ExitCodes.Aborted : SteadyStateFailedBefore ? Runs.ExitCodes.ThresholdFailed : null;
 
+    /// <summary>The summary warning for how the game day ended the run (an abort, or the steady state failing before the faults), or null.</summary>
+    public string? EndWarning => AbortReason is { } abort
+        ? $"aborted: {abort}"
+        : SteadyStateFailedBefore ? "the steady state did not hold over the warm-up, so no fault was started and the run stopped" : null;
+
     /// <summary>Every chaos event so far.</summary>
     public ImmutableArray<ChaosEvent> Events
     {
@@ -111,18 +117,31 @@ internal sealed class ChaosController : IAsyncDisposable
     public IInvocationTarget Wrap(IInvocationTarget target) => new ObservingTarget(_client?.Wrap(target) ?? target, this, _time);
 
     /// <summary>Starts the timeline; call when the load starts.</summary>
-    public void Start()
+    public void Start() => Start(TimeSpan.Zero);
+
+    /// <summary>
+    /// Starts the timeline with its origin <paramref name="loadStartsIn"/> from now: the cluster coordinator fixes the
+    /// common start a little in the future, and every <c>at</c> (and the journal's times) counts from that start.
+    /// </summary>
+    public void Start(TimeSpan loadStartsIn)
     {
+        var lead = loadStartsIn < TimeSpan.Zero ? TimeSpan.Zero : loadStartsIn;
         lock (_gate)
         {
-            _start = _time.GetTimestamp();
+            _start = _time.GetTimestamp() + (long)(lead.TotalSeconds * _time.TimestampFrequency);
             _started = true;
             foreach (var a in _plan.Actions)
             {
-                _timers.Add(_time.CreateTimer(_ => Due(a), null, a.At, Timeout.InfiniteTimeSpan));
+                _timers.Add(_time.CreateTimer(_ => Due(a), null, lead + a.At, Timeout.InfiniteTimeSpan));
             }
         }
     }
+
+    /// <summary>
+    /// True when no invocation passes through <see cref="Wrap"/> (the load runs on agents elsewhere): an action's
+    /// effective moment is then read from the first merged interval that shows it, at interval resolution.
+    /// </summary>
+    public bool EffectFromIntervals { get; init; }
 
     /// <summary>One merged interval: steady-state check after the warm-up, and the abort conditions.</summary>
     public void OnInterval(IntervalSnapshot snapshot)
@@ -136,6 +155,11 @@ internal sealed class ChaosController : IAsyncDisposable
 
             _intervals.Add(snapshot);
             _total.Add(snapshot);
+            if (EffectFromIntervals && Volatile.Read(ref _awaitingEffect) > 0)
+            {
+                ObserveIntervalLocked(snapshot);
+            }
+
             if (_plan.SteadyState is { } steady && _before is null && snapshot.End >= steady.WarmUp.TotalSeconds - 1e-6)
             {
                 var verdict = ChaosReport.Check(steady, _intervals, 0, steady.WarmUp.TotalSeconds);
@@ -309,6 +333,7 @@ internal sealed class ChaosController : IAsyncDisposable
             {
                 state.Undo = undo;
                 state.Applied = true;
+                state.AppliedAt = Now;
                 RecordLocked(Now, "applied", a.Label, $"{a.Describe} (through {_plane.Describe})");
                 if (Observable(a))
                 {
@@ -522,6 +547,39 @@ internal sealed class ChaosController : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Marks effective every applied action that a merged interval ending after it was applied shows on the sync path
+    /// (interval resolution: the effective moment is the later of the interval's start and the apply).
+    /// </summary>
+    private void ObserveIntervalLocked(IntervalSnapshot snapshot)
+    {
+        long Count(Outcome outcome) => snapshot.Series.Where(x => x.Key.Path == InvocationPath.Sync && x.Key.Outcome == outcome).Sum(x => x.Count);
+        foreach (var (a, s) in _states)
+        {
+            if (!s.Applied || s.Effective || s.Reverted || !Observable(a) || snapshot.End <= s.AppliedAt)
+            {
+                continue;
+            }
+
+            var shows = a switch
+            {
+                ChaosAction.ReservedConcurrency => Count(Outcome.Throttled) is var n && n > 0 ? $"{n} throttle(s)" : null,
+                ChaosAction.FunctionErrors => Count(Outcome.FunctionError) is var n && n > 0 ? $"{n} function error(s)" : null,
+                ChaosAction.FunctionTimeout => Count(Outcome.Timeout) is var n && n > 0 ? $"{n} timeout(s)" : null,
+                ChaosAction.FunctionLatency l => snapshot.Series.Where(x => x.Key.Path == InvocationPath.Sync && x.Count > 0).Select(x => x.Histogram.GetMaxValue()).DefaultIfEmpty(0).Max() is var max
+                    && max >= l.Latency.TotalMilliseconds * 1000 ? $"a sync call of {max / 1000.0:0} ms" : null,
+                _ => null,
+            };
+            if (shows is not null)
+            {
+                s.Effective = true;
+                Interlocked.Decrement(ref _awaitingEffect);
+                RecordLocked(Math.Max(s.AppliedAt, snapshot.Start), "effective", a.Label,
+                    $"first merged interval showing it ({snapshot.Start:0.###}-{snapshot.End:0.###}s: {shows}; interval resolution, the agents invoke elsewhere)");
+            }
+        }
+    }
+
     private void EvaluateAbortLocked(IntervalSnapshot snapshot)
     {
         var single = new RunAggregate();
@@ -581,6 +639,7 @@ internal sealed class ChaosController : IAsyncDisposable
     private sealed class ActionState
     {
         public bool Applied;
+        public double AppliedAt;
         public bool Effective;
         public bool Reverting;
         public bool Reverted;

@@ -54,7 +54,11 @@ public sealed record SteadyStateVerdict(double From, double To, bool Held, Immut
 /// <param name="Description">What was injected, for people.</param>
 /// <param name="RequestedAt">When it was requested (s), or null when it never was (the run ended first, or the steady state failed).</param>
 /// <param name="EffectiveAt">When the first invocation showed it (or, for actions no invocation shows, when the control plane accepted it).</param>
-/// <param name="EffectiveBy"><c>invocation</c>, <c>control-plane</c>, or null when never effective.</param>
+/// <param name="EffectiveBy">
+/// <c>invocation</c> (the first invocation that showed it), <c>interval</c> (the first merged interval that showed it, on a
+/// cluster whose agents invoke elsewhere), <c>control-plane</c> (no invocation can show it), <c>agent-lost</c> (the
+/// coordinator's agent-lost mark of an agent action), or null when never effective.
+/// </param>
 /// <param name="RevertedAt">When it was reverted (by its <c>for</c>, or by the rollback at the end).</param>
 /// <param name="Error">Why it could not be applied, or null.</param>
 /// <param name="Completed">Invocations completed while it was active.</param>
@@ -136,7 +140,7 @@ public sealed record ChaosReport(
 
             findings.Add(new ChaosFinding(
                 a.Label, a.Kind, a.Target, a.Describe, requested, effectiveEvent?.At,
-                effectiveEvent is null ? null : effectiveEvent.Detail.StartsWith("control plane", StringComparison.Ordinal) ? "control-plane" : "invocation",
+                EffectiveBy(effectiveEvent),
                 reverted, failed, window.Completed(), window.Completed() - window.Completed(outcome: Outcome.Ok), window.Completed(outcome: Outcome.Throttled),
                 during, recovery));
         }
@@ -154,6 +158,16 @@ public sealed record ChaosReport(
         var rolledBack = applied.All(l => events.Any(e => e.Action == l && e.Kind == "reverted"));
         return new ChaosReport(findings.ToImmutable(), before, after, abort is null ? null : $"{abort.Detail} at {abort.At:0.#}s", rolledBack, [.. events]);
     }
+
+    /// <summary>How an effective moment was established, from its event's detail (see <see cref="ChaosController"/>).</summary>
+    private static string? EffectiveBy(ChaosEvent? e) => e?.Detail switch
+    {
+        null => null,
+        var d when d.StartsWith("control plane", StringComparison.Ordinal) => "control-plane",
+        var d when d.StartsWith("first merged interval", StringComparison.Ordinal) => "interval",
+        var d when d.StartsWith("the coordinator marked", StringComparison.Ordinal) => "agent-lost",
+        _ => "invocation",
+    };
 
     /// <summary>The steady state over the intervals inside [<paramref name="from"/>, <paramref name="to"/>].</summary>
     internal static SteadyStateVerdict Check(SteadyState steady, IReadOnlyList<IntervalSnapshot> intervals, double from, double to)

@@ -32,7 +32,9 @@ internal sealed class ChaosSession : IAsyncDisposable
     /// <param name="embedded">The embedded emulator's address, or null.</param>
     /// <param name="external">A running emulator's address (<c>target.endpoint</c>), or null.</param>
     /// <param name="observer">Gets every chaos event as well (the metrics exporter, the live view), or null.</param>
-    public static ChaosSession? Create(Scenario scenario, RunRecorder recorder, TimeProvider time, LambdaModel? model, Uri? embedded, Uri? external, IChaosObserver? observer)
+    /// <param name="effectFromIntervals">True when the load runs on agents elsewhere (see <see cref="ChaosController.EffectFromIntervals"/>).</param>
+    public static ChaosSession? Create(Scenario scenario, RunRecorder recorder, TimeProvider time, LambdaModel? model, Uri? embedded, Uri? external, IChaosObserver? observer,
+        bool effectFromIntervals = false)
     {
         if (scenario.Chaos.IsEmpty)
         {
@@ -45,7 +47,10 @@ internal sealed class ChaosSession : IAsyncDisposable
         {
             recorder.Journal.WriteRaw(ChaosController.JournalLine(e));
             observer?.OnChaos(e);
-        }, scenario.Function);
+        }, scenario.Function)
+        {
+            EffectFromIntervals = effectFromIntervals,
+        };
         return new ChaosSession(controller, plane, rollback);
     }
 

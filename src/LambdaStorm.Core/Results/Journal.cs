@@ -97,7 +97,7 @@ internal sealed class JournalWriter : IDisposable
         }
     });
 
-    /// <summary>Appends a line written elsewhere (a journal streamed from a coordinator), as is.</summary>
+    /// <summary>Appends a line written elsewhere (a journal streamed from a coordinator, a chaos event), as is; it is streamed like the others.</summary>
     public void WriteRaw(string line)
     {
         var bytes = Encoding.UTF8.GetBytes(line + "\n");
@@ -105,6 +105,7 @@ internal sealed class JournalWriter : IDisposable
         {
             _stream.Write(bytes, 0, bytes.Length);
             _stream.Flush(flushToDisk: false);
+            _lineWritten?.Invoke(line);
         }
     }
 
@@ -310,11 +311,7 @@ internal static class JournalReader
                         marks.Add(ReadMark(root));
                         break;
                     case "chaos":
-                        chaos.Add(new Chaos.ChaosEvent(
-                            root.GetProperty("at").GetDouble(),
-                            root.GetProperty("kind").GetString() ?? "",
-                            root.TryGetProperty("action", out var action) ? action.GetString() : null,
-                            root.GetProperty("detail").GetString() ?? ""));
+                        chaos.Add(ReadChaos(root));
                         break;
                     case "model":
                         lambda = root.GetProperty("lambda").Deserialize<LambdaSummary>(RunSummary.JsonOptions);
@@ -381,6 +378,19 @@ internal static class JournalReader
         using var doc = JsonDocument.Parse(line);
         return doc.RootElement.GetProperty("type").GetString() == "mark" ? ReadMark(doc.RootElement) : null;
     }
+
+    /// <summary>Reads one <c>chaos</c> line, or null for another type.</summary>
+    public static Chaos.ChaosEvent? TryReadChaos(string line)
+    {
+        using var doc = JsonDocument.Parse(line);
+        return doc.RootElement.GetProperty("type").GetString() == "chaos" ? ReadChaos(doc.RootElement) : null;
+    }
+
+    private static Chaos.ChaosEvent ReadChaos(JsonElement root) => new(
+        root.GetProperty("at").GetDouble(),
+        root.GetProperty("kind").GetString() ?? "",
+        root.TryGetProperty("action", out var action) ? action.GetString() : null,
+        root.GetProperty("detail").GetString() ?? "");
 
     private static JournalMark ReadMark(JsonElement root) => new(
         root.GetProperty("at").GetDouble(),

@@ -36,6 +36,11 @@ public interface IRunObserver
 /// <param name="ExitCode">The process exit code this run deserves.</param>
 public sealed record RunOutcome(RunSummary Summary, string ResultsPath, int ExitCode);
 
+/// <summary>Which variant of which scenario a run is (see <see cref="RunOptions.Variant"/>).</summary>
+/// <param name="Base">The base scenario's source, <c>variants:</c> included.</param>
+/// <param name="Name">The variant's name.</param>
+public sealed record VariantOf(ScenarioSource Base, string Name);
+
 /// <summary>Options of a run that are not part of the scenario.</summary>
 /// <param name="ResultsRoot">Folder under which the results folder is created.</param>
 /// <param name="Simulated">True for <c>simulate</c>: virtual time, results labelled as simulated.</param>
@@ -58,6 +63,12 @@ public sealed record RunOptions(string ResultsRoot, bool Simulated = false)
 
     /// <summary>Builds the target of an aws scenario (the guarded Lambda client; see <c>Aws.AwsSession</c>).</summary>
     internal Func<Scenario, TimeProvider, IInvocationTarget>? AwsTargetFactory { get; init; }
+
+    /// <summary>
+    /// For one variant's run (<see cref="VariantRuns"/>): the base scenario's source and the variant's name, so that a
+    /// cluster coordinator, which loads a scenario from its text, applies the same override; null otherwise.
+    /// </summary>
+    public VariantOf? Variant { get; init; }
 
     /// <summary>Lines added to the summary's warnings when the run ends (e.g. the aws guard's stop reason and cost).</summary>
     internal Func<IEnumerable<string>>? SummaryNotes { get; init; }
@@ -108,13 +119,9 @@ internal static class ScenarioRunner
         recorder.StartedAt(result.StartedAt);
         var status = chaos?.Controller.AbortReason is not null ? "aborted" : result.Stopped ? "stopped" : "completed";
         var end = new JournalEnd(time.GetUtcNow(), status, result.Elapsed.TotalSeconds, result.Interrupted);
-        if (chaos?.Controller.AbortReason is { } abort)
+        if (chaos?.Controller.EndWarning is { } warning)
         {
-            warnings.Add($"aborted: {abort}");
-        }
-        else if (chaos?.Controller.SteadyStateFailedBefore == true)
-        {
-            warnings.Add("the steady state did not hold over the warm-up, so no fault was started and the run stopped");
+            warnings.Add(warning);
         }
 
         return await recorder.FinishAsync(end, warnings, lambda, chaos?.Controller.ExitCode, ledger, chaosReport).ConfigureAwait(false);

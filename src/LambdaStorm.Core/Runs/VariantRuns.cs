@@ -64,7 +64,7 @@ internal static class VariantRuns
         {
             var variant = scenario.Variants[i];
             starting?.Invoke(variant, i);
-            var outcome = await runOne(variant.Scenario, options with { ResultsRoot = top.Path, FolderName = variant.Name }).ConfigureAwait(false);
+            var outcome = await runOne(variant.Scenario, options with { ResultsRoot = top.Path, FolderName = variant.Name, Variant = new VariantOf(scenario.Source, variant.Name) }).ConfigureAwait(false);
             runs.Add(new VariantRun(variant.Name, variant.Name, outcome.Summary, outcome.ExitCode));
         }
 

@@ -1,0 +1,143 @@
+using LambdaStorm.Chaos;
+using LambdaStorm.Cluster.Actors;
+using LambdaStorm.Measurement;
+using LambdaStorm.Runs;
+using LambdaStorm.Scenarios;
+using LambdaStorm.Targets;
+
+namespace LambdaStorm.Cluster;
+
+/// <summary>
+/// The target the agent of a one-node cluster invokes: the run's own (ledger-wrapped) target, seen through the
+/// coordinator's chaos controller while a run with a game day is on, so that the first invocation that shows a fault
+/// marks it effective. The process's <see cref="RunResources"/> own and dispose the target. Part of internal API.
+/// </summary>
+internal sealed class ObservedTarget : IInvocationTarget
+{
+    private readonly IInvocationTarget _inner;
+    private IInvocationTarget _current;
+
+    /// <param name="inner">The run's target.</param>
+    public ObservedTarget(IInvocationTarget inner)
+    {
+        _inner = inner;
+        _current = inner;
+    }
+
+    /// <inheritdoc />
+    public string Describe => _inner.Describe;
+
+    /// <summary>Sees every invocation through <paramref name="controller"/> from now on, or stops doing so (null).</summary>
+    public void ObserveWith(ChaosController? controller) => Volatile.Write(ref _current, controller is null ? _inner : controller.Wrap(_inner));
+
+    /// <inheritdoc />
+    public ValueTask<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+        => Volatile.Read(ref _current).InvokeAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// The game day of a run, driven by the coordinator (docs/chaos.md, docs/cluster.md): the run's
+/// <see cref="ChaosSession"/> is created when the run starts, with the control plane the run talks to (the one-node
+/// run's embedded emulator, model or <c>target.endpoint</c>; on a real cluster the emulator the agents invoke, given by
+/// <c>run --cluster … --emulator</c>); its timeline counts from the common start; every merged interval feeds the
+/// steady-state checks and the abort conditions; a stop it asks for becomes a stop of every agent; at the end it rolls
+/// back and returns the findings. Actions are marked effective by the first invocation that shows them in a one-node
+/// run (its agent invokes through <see cref="ObservedTarget"/>), and by the first merged interval that shows them on a
+/// real cluster (interval resolution: the agents invoke elsewhere). Part of internal API.
+/// </summary>
+internal sealed class CoordinatorChaos : IAsyncDisposable
+{
+    /// <summary>How long a coordinator that stops mid-run (its node leaves or shuts down) waits for the rollback.</summary>
+    public static readonly TimeSpan RollbackOnStopLimit = TimeSpan.FromSeconds(30);
+
+    private readonly ChaosSession _session;
+    private readonly ObservedTarget? _observed;
+    private readonly CancellationTokenRegistration _onStop;
+    private int _disposed;
+
+    private CoordinatorChaos(ChaosSession session, ObservedTarget? observed, Action stopRequested)
+    {
+        _session = session;
+        _observed = observed;
+        _observed?.ObserveWith(session.Controller);
+        _onStop = session.Controller.StopRequested.Register(stopRequested);
+    }
+
+    /// <summary>The controller.</summary>
+    public ChaosController Controller => _session.Controller;
+
+    /// <summary>The game day of a run whose scenario has one, or null.</summary>
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="recorder">The coordinator's recorder (chaos lines go into its journal, and so to the client).</param>
+    /// <param name="time">The coordinator's clock.</param>
+    /// <param name="local">The one-node cluster's resources and target, or null on a real cluster.</param>
+    /// <param name="emulatorEndpoint">On a real cluster, the emulator the agents invoke (<c>--emulator</c>), or null.</param>
+    /// <param name="observer">Gets every chaos event (live view, metrics), or null.</param>
+    /// <param name="stopRequested">Called (on any thread) when an abort fires or the steady state fails before the faults.</param>
+    public static CoordinatorChaos? Create(Scenario scenario, RunRecorder recorder, TimeProvider time, LocalRun? local, string? emulatorEndpoint, IChaosObserver? observer, Action stopRequested)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ChaosSession? session;
+        if (local is not null)
+        {
+            var r = local.Resources;
+            session = ChaosSession.Create(scenario, recorder, time, r.Model, r.EmbeddedAddress, r.External, observer);
+        }
+        else
+        {
+            var external = emulatorEndpoint is not null && Uri.TryCreate(emulatorEndpoint, UriKind.Absolute, out var e) ? e : (scenario.Target as TargetSpec.Emulator)?.Endpoint;
+            session = ChaosSession.Create(scenario, recorder, time, null, null, external, observer, effectFromIntervals: true);
+        }
+
+        return session is null ? null : new CoordinatorChaos(session, local?.Target, stopRequested);
+    }
+
+    /// <summary>Starts the timeline; its origin is the run's common start.</summary>
+    public void Start(DateTimeOffset startAt, TimeProvider time) => Controller.Start(startAt - time.GetUtcNow());
+
+    /// <summary>One merged interval, after it was journaled.</summary>
+    public void OnInterval(IntervalSnapshot merged) => Controller.OnInterval(merged);
+
+    /// <summary>The journal's end status: <c>aborted</c> when an abort condition fired, else the coordinator's own.</summary>
+    public string Status(string status) => Controller.AbortReason is not null ? "aborted" : status;
+
+    /// <summary>The exit code the game day demands (3 aborted, 2 steady state failed before the faults), or null.</summary>
+    public int? ExitCode => Controller.ExitCode;
+
+    /// <summary>Rolls back what is still applied, stops observing, adds the end warning and returns the findings.</summary>
+    public async Task<ChaosReport> FinishAsync(List<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        var report = await Controller.FinishAsync(CancellationToken.None).ConfigureAwait(false);
+        _observed?.ObserveWith(null);
+        if (Controller.EndWarning is { } warning)
+        {
+            warnings.Add(warning);
+        }
+
+        return report;
+    }
+
+    /// <summary>
+    /// The coordinator stops with the run still on (its node leaves, Ctrl-C on the coordinator process): rolls back
+    /// now, waiting at most <see cref="RollbackOnStopLimit"/> (an actor's PostStop cannot await). What is not rolled back
+    /// by then stays in the rollback journal, which the next start or <c>lambdastorm rollback</c> replays.
+    /// </summary>
+    /// <returns>True when the rollback finished in time.</returns>
+    public bool RollBackNow() => DisposeAsync().AsTask().Wait(RollbackOnStopLimit);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _onStop.DisposeAsync().ConfigureAwait(false);
+        _observed?.ObserveWith(null);
+        await _session.DisposeAsync().ConfigureAwait(false);
+    }
+}

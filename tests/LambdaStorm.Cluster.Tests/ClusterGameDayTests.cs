@@ -1,0 +1,171 @@
+using LambdaStorm.Cluster.Actors;
+using LambdaStorm.Measurement;
+using LambdaStorm.Results;
+using LambdaStorm.Runs;
+using LambdaStorm.Scenarios;
+
+namespace LambdaStorm.Cluster.Tests;
+
+/// <summary>
+/// Game days and variants on a real cluster (a coordinator and two agents on loopback, one process): the coordinator
+/// evaluates the abort conditions on the merged intervals and stops every agent; a scenario's variants are submitted
+/// one by one as the base text plus the variant's name and land in one combined results folder.
+/// </summary>
+public sealed class ClusterGameDayTests : IAsyncLifetime
+{
+    private readonly string _results = Directory.CreateTempSubdirectory("lambdastorm-cluster-gameday-").FullName;
+    private readonly List<ClusterNode> _nodes = [];
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var n in Enumerable.Reverse(_nodes))
+        {
+            await n.DisposeAsync();
+        }
+
+        Directory.Delete(_results, recursive: true);
+    }
+
+    private async Task<string[]> StartClusterAsync(int agents, CancellationToken ct)
+    {
+        var coordinator = await ClusterSetup.StartAsync(new NodeOptions("coordinator", "127.0.0.1", 0, []),
+            b => b.WithCoordinator(CoordinatorSettings.For(new RunOptions(Path.Combine(_results, "coordinator")), TimeProvider.System)), ct);
+        _nodes.Add(coordinator);
+        for (var i = 0; i < agents; i++)
+        {
+            var name = $"agent-{i + 1}";
+            _nodes.Add(await ClusterSetup.StartAsync(new NodeOptions("agent", "127.0.0.1", 0, [coordinator.Address]), b => b.WithAgent(name, TimeProvider.System), ct));
+        }
+
+        return [coordinator.Address];
+    }
+
+    [Fact]
+    public async Task An_abort_condition_on_the_merged_data_stops_every_agent_with_exit_code_3()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seeds = await StartClusterAsync(2, ct);
+
+        // A quarter of the calls fail on every agent; the merged error rate crosses the bound in the first seconds.
+        var scenario = ScenarioLoader.Load("""
+            name: cluster-abort
+            target: { type: noop, latency: 2ms, errorRate: 25% }
+            gracefulStop: 1s
+            load:
+              - inject: { rate: 100, during: 60s }
+            abort:
+              - error_rate > 10% for 2s
+            """, "cluster-abort.yaml").GetOrThrow();
+        var observer = new ChaosWatcher();
+        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, null), new RunOptions(Path.Combine(_results, "client")), observer, TextWriter.Null, ct)
+            .WaitAsync(TimeSpan.FromMinutes(1), ct);
+
+        Assert.Equal(ExitCodes.Aborted, outcome.ExitCode);
+        var journal = JournalReader.Read(Path.Combine(outcome.ResultsPath, "journal.jsonl"));
+        Assert.Equal("aborted", journal.End!.Status);
+        Assert.True(journal.End.ElapsedSeconds < 20, $"the load ran {journal.End.ElapsedSeconds:0.#} s of 60");
+        var abort = Assert.Single(journal.Chaos, e => e.Kind == "abort");
+        Assert.StartsWith("abort condition 'error_rate > 10% for 2s' fired", abort.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("abort condition 'error_rate > 10% for 2s' fired", outcome.Summary.Chaos!.Aborted);
+        Assert.Contains(outcome.Summary.Warnings, w => w.StartsWith("aborted: ", StringComparison.Ordinal));
+
+        // Both agents took part, and the merged intervals came from both.
+        Assert.Equal(2, outcome.Summary.Cluster!.Agents);
+        Assert.Contains(observer.Chaos, e => e.Kind == "abort");
+    }
+
+    [Fact]
+    public async Task Variants_run_on_a_cluster_into_one_combined_folder_with_each_variants_override_applied()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seeds = await StartClusterAsync(1, ct);
+        var scenario = ScenarioLoader.Load("""
+            name: twice
+            target: { type: noop, latency: 2ms }
+            gracefulStop: 1s
+            load:
+              - inject: { rate: 20, during: 2s }
+            thresholds:
+              - error_rate == 0
+            variants:
+              - name: plain
+              - name: faster
+                override:
+                  load:
+                    - inject: { rate: 50, during: 2s }
+            """, "twice.yaml").GetOrThrow();
+        var options = new RunOptions(Path.Combine(_results, "client"));
+        var request = new ClusterRunRequest(seeds, 1, null);
+
+        var combined = await VariantRuns.RunAsync(scenario, options, (s, o) => ClusterRunClient.RunAsync(s, request, o, null, TextWriter.Null, ct), null, ct)
+            .WaitAsync(TimeSpan.FromMinutes(2), ct);
+
+        Assert.Equal(ExitCodes.Ok, combined.Summary.ExitCode);
+        Assert.Equal(["plain", "faster"], combined.Summary.Variants.Select(v => v.Name));
+        Assert.True(File.Exists(Path.Combine(combined.ResultsPath, "summary.json")));
+
+        // Each variant ran its own schedule on the cluster (the coordinator applied the override), into its subfolder.
+        var plain = JournalReader.Read(Path.Combine(combined.ResultsPath, "plain", "journal.jsonl"));
+        var faster = JournalReader.Read(Path.Combine(combined.ResultsPath, "faster", "journal.jsonl"));
+        Assert.Equal("twice.plain", plain.Header.Scenario);
+        Assert.Equal("twice.faster", faster.Header.Scenario);
+        Assert.Equal(40, plain.Intervals.Sum(i => i.Paths.Sum(p => p.Offered)));
+        Assert.Equal(100, faster.Intervals.Sum(i => i.Paths.Sum(p => p.Offered)));
+        Assert.StartsWith("cluster of 1 agent(s)", faster.Header.Target, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_variant_the_scenario_does_not_have_is_refused_by_the_coordinator()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seeds = await StartClusterAsync(1, ct);
+        var scenario = ScenarioLoader.Load("""
+            name: once
+            target: { type: noop }
+            load:
+              - inject: { rate: 5, during: 1s }
+            variants:
+              - name: only
+            """, "once.yaml").GetOrThrow();
+        var options = new RunOptions(_results) { Variant = new VariantOf(scenario.Source, "missing") };
+
+        var e = await Assert.ThrowsAsync<ClusterRunRejectedException>(() => ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 1, null), options, null, TextWriter.Null, ct));
+
+        Assert.Equal("the scenario has no variant 'missing' (variants: only)", e.Message);
+        Assert.Equal(ExitCodes.BadInput, e.ExitCode);
+    }
+
+    private sealed class ChaosWatcher : IRunObserver, Chaos.IChaosObserver
+    {
+        private readonly List<Chaos.ChaosEvent> _chaos = [];
+
+        public IReadOnlyList<Chaos.ChaosEvent> Chaos
+        {
+            get
+            {
+                lock (_chaos)
+                {
+                    return [.. _chaos];
+                }
+            }
+        }
+
+        public void OnStarted(RunStarted run)
+        {
+        }
+
+        public void OnInterval(IntervalSnapshot snapshot)
+        {
+        }
+
+        public void OnChaos(Chaos.ChaosEvent e)
+        {
+            lock (_chaos)
+            {
+                _chaos.Add(e);
+            }
+        }
+    }
+}
