@@ -168,6 +168,14 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (_settings.Local is null && scenario.Chaos.Actions.FirstOrDefault(a => a is Chaos.ChaosAction.ClientFaults) is { } clientFaults)
+        {
+            // Refused rather than run without them: the caller-side faults wrap the target in the process that invokes,
+            // and agents on other nodes do not run the coordinator's controller.
+            Sender.Tell(new RunRejected(ClusterRunClient.ClientFaultsRefusal(clientFaults.Label), ExitCodes.BadInput));
+            return;
+        }
+
         var runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         _run = new ActiveRun(runId, scenario, scenario.Source, Sender, Math.Max(1, m.MinAgents), m.EmulatorEndpoint,
             LoadSchedule.Create(scenario.Load), new SnapshotMerger(_settings.SnapshotGrace), new GeneratorHealthMonitor(_settings.Limits ?? GeneratorLimits.Of(scenario.Generator)));
