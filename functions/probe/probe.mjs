@@ -8,6 +8,14 @@
 //   (auto|partial|throw|invalid-json|unknown-id|empty-id), LAMBDASTORM_INIT_MS (read by index.mjs at init).
 // Variables that describe the platform rather than the code (CPU share, reference memory, downstream limit,
 // duplicate delivery) are the real Lambda's business here and are ignored.
+//
+// Chaos faults (docs/chaos.md) come from LAMBDASTORM_FAULT_* and are read on every invocation, the way failure-lambda
+// reads its configuration and exactly as the emulator's model does (FunctionFaults.cs): LAMBDASTORM_FAULT_ERROR_RATE
+// (a share of invocations fail with errorType LambdaStormInjectedFault), LAMBDASTORM_FAULT_PREVENT_EXECUTION (true:
+// they fail at once, without the simulated work), LAMBDASTORM_FAULT_LATENCY_MS with LAMBDASTORM_FAULT_LATENCY_PERCENTAGE
+// (added latency for a share, default all) and LAMBDASTORM_FAULT_TIMEOUT_PERCENTAGE (a share runs into the function's
+// timeout). LAMBDASTORM_FAULT_DOWNSTREAM_LIMIT is a limit on the function's concurrency, which one execution
+// environment cannot see: LambdaStorm refuses downstream-limit on aws functions, and the probe ignores it.
 
 /** The receipt JSON the emulator writes too (CONTRACTS-queue.md §2); one per attempt. */
 export function receipt({ id, attempt, requestId, path, outcome, coldStart, messageId, startedAt, finishedAt }) {
@@ -28,6 +36,70 @@ const BATCH_MODES = ['auto', 'partial', 'throw', 'invalid-json', 'unknown-id', '
 const DISTRIBUTIONS = ['fixed', 'lognormal', 'uniform'];
 const Z99 = 2.3263478740408408;
 
+/** Parses a share: 0.3 or 30%; pushes a problem and returns the fallback when it is not one. */
+function share(env, name, fallback, problems) {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const t = text.trim();
+  const percent = t.endsWith('%');
+  const value = Number(percent ? t.slice(0, -1) : t) / (percent ? 100 : 1);
+  if (t === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+    problems.push(`${name}=${text} must be a number between 0 and 1, or a percentage such as 5%`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Error type of an injected fault: the emulator's FunctionFaults.ErrorType. */
+export const FAULT_ERROR_TYPE = 'LambdaStormInjectedFault';
+
+/**
+ * Reads the chaos fault variables (LAMBDASTORM_FAULT_*) as the emulator's model does; called on every invocation, so a
+ * fault set or removed with UpdateFunctionConfiguration acts on the next invocation that sees the new environment.
+ * Throws one Error naming every bad value.
+ */
+export function readFaults(env) {
+  const problems = [];
+  let latencyMs = 0;
+  const latencyText = env.LAMBDASTORM_FAULT_LATENCY_MS;
+  if (latencyText !== undefined && latencyText !== '') {
+    latencyMs = Number(latencyText.trim());
+    if (latencyText.trim() === '' || !Number.isFinite(latencyMs) || latencyMs < 0) {
+      problems.push(`LAMBDASTORM_FAULT_LATENCY_MS=${latencyText} must be a number of milliseconds`);
+      latencyMs = 0;
+    }
+  }
+  const faults = {
+    errorRate: share(env, 'LAMBDASTORM_FAULT_ERROR_RATE', 0, problems),
+    preventExecution: (env.LAMBDASTORM_FAULT_PREVENT_EXECUTION ?? '').trim().toLowerCase() === 'true',
+    latencyMs,
+    latencyShare: share(env, 'LAMBDASTORM_FAULT_LATENCY_PERCENTAGE', 1, problems),
+    timeoutShare: share(env, 'LAMBDASTORM_FAULT_TIMEOUT_PERCENTAGE', 0, problems),
+  };
+  if (problems.length > 0) {
+    throw new Error(`LambdaStorm probe fault variables: ${problems.join('; ')}`);
+  }
+  return faults;
+}
+
+/**
+ * Draws one invocation's faults in the model's order (LambdaModel.StartExecution): the error, then the timeout, then the
+ * added latency; a draw is made only while its fault is set.
+ */
+export function drawFaults(faults, random) {
+  const error = faults.errorRate > 0 && random() < faults.errorRate;
+  const timeout = faults.timeoutShare > 0 && random() < faults.timeoutShare;
+  const latencyMs = faults.latencyMs > 0 && (faults.latencyShare >= 1 || random() < faults.latencyShare) ? faults.latencyMs : 0;
+  return {
+    error,
+    // preventExecution: the error comes back at once, without the handler's work (and so without its timeout).
+    prevent: error && faults.preventExecution,
+    timeout: timeout && !(error && faults.preventExecution),
+    latencyMs,
+    rate: faults.errorRate,
+  };
+}
+
 /** Reads and checks the probe's configuration; throws one Error naming every bad variable. */
 export function readConfig(env) {
   const problems = [];
@@ -41,18 +113,7 @@ export function readConfig(env) {
     }
     return value;
   };
-  const fraction = (name) => {
-    const text = env[name];
-    if (text === undefined || text === '') return 0;
-    const t = text.trim();
-    const percent = t.endsWith('%');
-    const value = Number(percent ? t.slice(0, -1) : t) / (percent ? 100 : 1);
-    if (!Number.isFinite(value) || value < 0 || value > 1) {
-      problems.push(`${name}=${text} must be a number between 0 and 1, or a percentage such as 5%`);
-      return 0;
-    }
-    return value;
-  };
+  const fraction = (name) => share(env, name, 0, problems);
 
   const durationMs = number('LAMBDASTORM_DURATION_MS', 100);
   const p99 = number('LAMBDASTORM_DURATION_P99_MS', undefined);
@@ -153,6 +214,14 @@ export class ProbeError extends Error {
   }
 }
 
+/** A chaos fault (LAMBDASTORM_FAULT_ERROR_RATE), with the emulator's error type. */
+export class InjectedFault extends Error {
+  constructor(rate) {
+    super(`Injected fault (LAMBDASTORM_FAULT_ERROR_RATE ${rate})`);
+    this.name = FAULT_ERROR_TYPE;
+  }
+}
+
 /** Ends the attempt before Lambda's own timeout so that the receipt can still be sent. */
 const TIMEOUT_MARGIN_MS = 250;
 
@@ -174,12 +243,16 @@ export function createHandler(deps) {
   // Async retries keep their request id; an environment that sees the same id again counts the attempt.
   const seen = new Map();
 
-  /** Sleeps the simulated duration, or until just before the timeout. Returns true when the attempt timed out. */
-  async function work(context) {
-    const planned = sampleDurationMs(config, random);
+  /**
+   * Sleeps the simulated duration (plus a fault's added latency), or until just before the timeout. Returns true when
+   * the attempt timed out. A fault that prevents execution does no work; a forced timeout runs into it.
+   */
+  async function work(context, fault) {
+    if (fault.prevent) return false;
     const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity;
+    const planned = fault.timeout ? remaining : sampleDurationMs(config, random) + fault.latencyMs;
     if (planned >= remaining - TIMEOUT_MARGIN_MS) {
-      await sleep(Math.max(0, remaining - TIMEOUT_MARGIN_MS));
+      await sleep(Number.isFinite(remaining) ? Math.max(0, remaining - TIMEOUT_MARGIN_MS) : 0);
       return true;
     }
     await sleep(planned);
@@ -221,8 +294,9 @@ export function createHandler(deps) {
     const attempt = (seen.get(requestId) ?? 0) + 1;
     if (requestId !== null) seen.set(requestId, attempt);
     const text = typeof event === 'string' ? event : JSON.stringify(event ?? null);
-    const timedOut = await work(context);
-    const failure = timedOut ? null : fails(text);
+    const fault = drawFaults(readFaults(deps.env), random);
+    const timedOut = await work(context, fault);
+    const failure = timedOut ? null : fault.error ? 'fault' : fails(text);
     const outcome = timedOut ? 'timeout' : failure ? 'error' : 'ok';
     const id = payloadId(event);
     const declared = event?.path;
@@ -234,6 +308,9 @@ export function createHandler(deps) {
       // Let Lambda's own timeout end the attempt, as a real overrun would.
       await sleep(TIMEOUT_MARGIN_MS * 4);
       return undefined;
+    }
+    if (failure === 'fault') {
+      throw new InjectedFault(fault.rate);
     }
     if (failure) {
       throw new ProbeError(failure === 'poison' ? `poison pill: the payload contains ${config.poisonMarker}` : 'simulated error (LAMBDASTORM_ERROR_RATE)');
@@ -247,10 +324,12 @@ export function createHandler(deps) {
 
   async function batch(event, context, wasCold, startedAt) {
     const requestId = context?.awsRequestId ?? null;
-    const timedOut = await work(context);
+    const fault = drawFaults(readFaults(deps.env), random);
+    const timedOut = await work(context, fault);
+    // An injected fault fails the whole batch, as the model's does (the batch handler does not run).
     const results = event.Records.map((record) => ({
       record,
-      failure: timedOut ? 'timeout' : fails(typeof record.body === 'string' ? record.body : JSON.stringify(record.body ?? null)),
+      failure: timedOut ? 'timeout' : fault.error ? 'fault' : fails(typeof record.body === 'string' ? record.body : JSON.stringify(record.body ?? null)),
     }));
     const failed = results.filter((r) => r.failure !== null);
     const mode = config.batchResponse;
@@ -260,7 +339,10 @@ export function createHandler(deps) {
     let wholeBatchFails = timedOut;
     let thrown = null;
     if (!timedOut) {
-      if (mode === 'invalid-json') {
+      if (fault.error) {
+        thrown = new InjectedFault(fault.rate);
+        wholeBatchFails = true;
+      } else if (mode === 'invalid-json') {
         response = 'LambdaStorm probe: not a batch response {';
         wholeBatchFails = true;
       } else if (failed.length > 0 && mode === 'throw') {

@@ -4,8 +4,8 @@ namespace LambdaStorm.Conformance.Tests;
 
 /// <summary>
 /// The probe function's handler tests (functions/probe/test, <c>node:test</c>) run under <c>dotnet test</c>, so
-/// <c>./test.sh</c> covers them: an injected SQS client for the behaviour, and the real <c>@aws-sdk/client-sqs</c>
-/// for the commands and the wire form. <c>./test.sh</c> runs <c>npm ci</c> in functions/probe.
+/// <c>./test.sh</c> covers them: an injected SQS client for the behaviour, the real <c>@aws-sdk/client-sqs</c> for the
+/// commands and the wire form, and the chaos fault variables (<c>LAMBDASTORM_FAULT_*</c>) read on every invocation. <c>./test.sh</c> runs <c>npm ci</c> in functions/probe.
 /// </summary>
 public sealed class ProbeFunctionTests
 {
@@ -31,7 +31,21 @@ public sealed class ProbeFunctionTests
         // The TAP summary must show the tests actually ran: at least the handler cases, none failed.
         var passed = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("# pass ", StringComparison.Ordinal));
         Assert.NotNull(passed);
-        Assert.True(int.Parse(passed["# pass ".Length..], System.Globalization.CultureInfo.InvariantCulture) >= 15, text);
+        Assert.True(int.Parse(passed["# pass ".Length..], System.Globalization.CultureInfo.InvariantCulture) >= 22, text);
         Assert.Contains("# fail 0", text, StringComparison.Ordinal);
+
+        // The chaos fault variables (LAMBDASTORM_FAULT_*): read on every invocation, through the injected environment
+        // and through index.mjs's process.env, with errors, latency and timeouts checked.
+        foreach (var name in new[]
+        {
+            "LAMBDASTORM_FAULT_ERROR_RATE fails invocations with LambdaStormInjectedFault",
+            "preventExecution fails at once without the work",
+            "LAMBDASTORM_FAULT_LATENCY_MS adds latency",
+            "LAMBDASTORM_FAULT_TIMEOUT_PERCENTAGE runs the drawn share into the function timeout",
+            "index.handler reads LAMBDASTORM_FAULT_* from process.env on every invocation",
+        })
+        {
+            Assert.Contains(text.Split('\n'), l => l.Trim().StartsWith("ok ", StringComparison.Ordinal) && l.Contains(name, StringComparison.Ordinal));
+        }
     }
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { createHandler, readConfig, recordId, sampleDurationMs } from '../probe.mjs';
+import { FAULT_ERROR_TYPE, createHandler, readConfig, readFaults, recordId, sampleDurationMs } from '../probe.mjs';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/lambdastorm-receipts';
 
@@ -25,8 +25,10 @@ function probe(env, { random = () => 0.5, sendFails = 0 } = {}) {
       return { Successful: command.input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
     },
   };
+  // The live environment object: a test changes it between invocations as UpdateFunctionConfiguration would.
+  const environment = { LAMBDASTORM_RECEIPTS_QUEUE: QUEUE, ...env };
   const handler = createHandler({
-    env: { LAMBDASTORM_RECEIPTS_QUEUE: QUEUE, ...env },
+    env: environment,
     sqs,
     commands: { SendMessageBatchCommand },
     now: () => clock,
@@ -38,7 +40,7 @@ function probe(env, { random = () => 0.5, sendFails = 0 } = {}) {
     log: (m) => logs.push(m),
   });
   const receipts = () => sent.flatMap((input) => input.Entries.map((e) => JSON.parse(e.MessageBody)));
-  return { handler, sent, slept, logs, receipts };
+  return { handler, sent, slept, logs, receipts, env: environment };
 }
 
 const context = (requestId, remainingMs = 30_000) => ({ awsRequestId: requestId, getRemainingTimeInMillis: () => remainingMs });
@@ -225,4 +227,66 @@ test('receipts go over the wire as the real SQS client sends SendMessageBatch (J
   } finally {
     server.close();
   }
+});
+
+// Chaos faults: LAMBDASTORM_FAULT_* read on every invocation, drawn in the emulator model's order (error, timeout, latency).
+
+test('LAMBDASTORM_FAULT_ERROR_RATE fails invocations with LambdaStormInjectedFault from the next invocation, and stops when removed', async () => {
+  const p = probe({ LAMBDASTORM_DURATION_MS: '20' });
+  await p.handler({ id: 'before' }, context('r1'));
+  p.env.LAMBDASTORM_FAULT_ERROR_RATE = '1';
+  await assert.rejects(p.handler({ id: 'during' }, context('r2')), (e) => e.name === FAULT_ERROR_TYPE && e.message === 'Injected fault (LAMBDASTORM_FAULT_ERROR_RATE 1)');
+  delete p.env.LAMBDASTORM_FAULT_ERROR_RATE;
+  await p.handler({ id: 'after' }, context('r3'));
+  assert.deepEqual(p.receipts().map((r) => [r.id, r.outcome]), [['before', 'ok'], ['during', 'error'], ['after', 'ok']]);
+  assert.deepEqual(p.slept, [20, 20, 20]); // without preventExecution the handler's work still runs
+});
+
+test('the fault error rate draws per invocation, and preventExecution fails at once without the work', async () => {
+  const draws = [0.2, 0.4, 0.2];
+  let i = 0;
+  const p = probe({ LAMBDASTORM_DURATION_MS: '50', LAMBDASTORM_FAULT_ERROR_RATE: '30%' }, { random: () => draws[i++] });
+  await assert.rejects(p.handler({ id: 'a' }, context('r1')), (e) => e.name === FAULT_ERROR_TYPE);
+  await p.handler({ id: 'b' }, context('r2'));
+  p.env.LAMBDASTORM_FAULT_PREVENT_EXECUTION = 'true';
+  await assert.rejects(p.handler({ id: 'c' }, context('r3')), (e) => e.name === FAULT_ERROR_TYPE);
+  assert.deepEqual(p.slept, [50, 50]); // 'c' did no work
+  assert.deepEqual(p.receipts().map((r) => [r.id, r.outcome, r.finishedAt]), [
+    ['a', 'error', '2026-01-01T00:00:00.050Z'], ['b', 'ok', '2026-01-01T00:00:00.100Z'], ['c', 'error', '2026-01-01T00:00:00.100Z'],
+  ]);
+});
+
+test('LAMBDASTORM_FAULT_LATENCY_MS adds latency to the share LAMBDASTORM_FAULT_LATENCY_PERCENTAGE draws (all by default)', async () => {
+  const draws = [0.4, 0.6];
+  let i = 0;
+  const p = probe({ LAMBDASTORM_DURATION_MS: '10', LAMBDASTORM_FAULT_LATENCY_MS: '300', LAMBDASTORM_FAULT_LATENCY_PERCENTAGE: '50%' }, { random: () => draws[i++] });
+  await p.handler({ id: 'slow' }, context('r1'));
+  await p.handler({ id: 'fast' }, context('r2'));
+  delete p.env.LAMBDASTORM_FAULT_LATENCY_PERCENTAGE;
+  await p.handler({ id: 'all' }, context('r3')); // share 1: no draw
+  assert.equal(i, 2);
+  assert.deepEqual(p.slept, [310, 10, 310]);
+  assert.deepEqual(p.receipts().map((r) => r.outcome), ['ok', 'ok', 'ok']);
+});
+
+test('LAMBDASTORM_FAULT_TIMEOUT_PERCENTAGE runs the drawn share into the function timeout; a batch fault fails the whole batch', async () => {
+  const p = probe({ LAMBDASTORM_DURATION_MS: '10', LAMBDASTORM_FAULT_TIMEOUT_PERCENTAGE: '100%' });
+  assert.equal(await p.handler({ id: 't' }, context('r1', 3000)), undefined);
+  assert.deepEqual(p.slept, [2750, 1000]); // up to 250 ms before the timeout, receipt, then Lambda's timeout ends it
+  assert.deepEqual(p.receipts().map((r) => [r.id, r.outcome]), [['t', 'timeout']]);
+
+  const b = probe({ LAMBDASTORM_DURATION_MS: '10', LAMBDASTORM_FAULT_ERROR_RATE: '1' });
+  const records = [sqsRecord('m1', '{"id":"q1"}'), sqsRecord('m2', '{"id":"q2"}')];
+  await assert.rejects(b.handler({ Records: records }, context('r2')), (e) => e.name === FAULT_ERROR_TYPE);
+  assert.deepEqual(b.receipts().map((r) => [r.id, r.path, r.outcome]), [['q1', 'queue', 'error'], ['q2', 'queue', 'error']]);
+});
+
+test('a bad fault variable fails the invocation with one error naming it; unset variables are no fault', async () => {
+  assert.deepEqual(readFaults({}), { errorRate: 0, preventExecution: false, latencyMs: 0, latencyShare: 1, timeoutShare: 0 });
+  assert.throws(
+    () => readFaults({ LAMBDASTORM_FAULT_ERROR_RATE: 'lots', LAMBDASTORM_FAULT_LATENCY_MS: '-5' }),
+    (e) => /LAMBDASTORM_FAULT_ERROR_RATE=lots/.test(e.message) && /LAMBDASTORM_FAULT_LATENCY_MS=-5/.test(e.message),
+  );
+  const p = probe({ LAMBDASTORM_DURATION_MS: '1', LAMBDASTORM_FAULT_TIMEOUT_PERCENTAGE: '2' });
+  await assert.rejects(p.handler({ id: 'x' }, context('r1')), /LAMBDASTORM_FAULT_TIMEOUT_PERCENTAGE=2/);
 });

@@ -13,7 +13,12 @@ namespace LambdaStorm.Chaos;
 
 /// <summary>A control-plane call that failed; chaos journals it and, for an action, does not count it as applied.</summary>
 /// <param name="message">What failed, with the service's error type.</param>
-internal sealed class ChaosControlPlaneException(string message) : Exception(message);
+/// <param name="errorType">The service's error type (e.g. <c>ResourceConflictException</c>), or null.</param>
+internal sealed class ChaosControlPlaneException(string message, string? errorType = null) : Exception(message)
+{
+    /// <summary>The service's error type, or null (unreachable, or not an API error).</summary>
+    public string? ErrorType { get; } = errorType;
+}
 
 /// <summary>
 /// The calls chaos makes on functions and queues. One implementation speaks Lambda's REST-JSON API (SigV4, AWSSDK.Core)
@@ -162,13 +167,26 @@ internal sealed class HttpControlPlane : IChaosControlPlane
     private readonly HttpMessageInvoker _lambda;
     private readonly AmazonSQSClient _sqs;
     private readonly Uri _endpoint;
+    private readonly TimeProvider _time;
+
+    /// <summary>
+    /// How long an environment update waits for the function's configuration update to finish. On AWS,
+    /// <c>UpdateFunctionConfiguration</c> is asynchronous: <c>LastUpdateStatus</c> stays <c>InProgress</c> for a few
+    /// seconds, and another update meanwhile fails with <c>ResourceConflictException</c> ("An update is in progress").
+    /// </summary>
+    internal static readonly TimeSpan UpdateWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often the update's status is polled (GetFunctionConfiguration).</summary>
+    internal static readonly TimeSpan UpdatePoll = TimeSpan.FromSeconds(1);
 
     /// <param name="lambdaEndpoint">Lambda's endpoint (the emulator's base address, or https://lambda.REGION.amazonaws.com/).</param>
     /// <param name="sqsEndpoint">SQS's endpoint, or null for AWS's regional one.</param>
     /// <param name="region">Signing region.</param>
     /// <param name="credentials">Credentials (the standard chain for AWS; static ones for the emulator).</param>
-    public HttpControlPlane(Uri lambdaEndpoint, Uri? sqsEndpoint, string region, AWSCredentials credentials)
+    /// <param name="time">The clock the update polls wait on (default: the system's).</param>
+    public HttpControlPlane(Uri lambdaEndpoint, Uri? sqsEndpoint, string region, AWSCredentials credentials, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _endpoint = new Uri(lambdaEndpoint.ToString().TrimEnd('/') + "/");
         _lambda = AwsSession.CreateClient(credentials, region);
         _sqs = SqsClients.Create(sqsEndpoint, region, credentials);
@@ -219,10 +237,58 @@ internal sealed class HttpControlPlane : IChaosControlPlane
     }
 
     /// <inheritdoc />
-    public Task SetEnvironmentAsync(string function, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    /// <remarks>
+    /// Waits for an update in progress to finish first (and retries on <c>ResourceConflictException</c>), and returns
+    /// once this update has finished (<c>LastUpdateStatus</c> no longer <c>InProgress</c>), so the fault is live and a
+    /// revert right after it cannot collide with it. The emulator answers <c>Successful</c> at once.
+    /// </remarks>
+    public async Task SetEnvironmentAsync(string function, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
         var body = JsonSerializer.Serialize(new Dictionary<string, object> { ["Environment"] = new Dictionary<string, object> { ["Variables"] = environment } });
-        return SendAsync(HttpMethod.Put, $"2015-03-31/functions/{Esc(function)}/configuration", body, ct);
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            await WaitForUpdateAsync(function, failed: false, ct).ConfigureAwait(false);
+            try
+            {
+                await SendAsync(HttpMethod.Put, $"2015-03-31/functions/{Esc(function)}/configuration", body, ct).ConfigureAwait(false);
+                break;
+            }
+            catch (ChaosControlPlaneException ex) when (ex.ErrorType == "ResourceConflictException" && _time.GetElapsedTime(started) < UpdateWait)
+            {
+                await Task.Delay(UpdatePoll, _time, ct).ConfigureAwait(false);
+            }
+        }
+
+        await WaitForUpdateAsync(function, failed: true, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Polls GetFunctionConfiguration until <c>LastUpdateStatus</c> is not <c>InProgress</c> (at most <see cref="UpdateWait"/>).</summary>
+    private async Task WaitForUpdateAsync(string function, bool failed, CancellationToken ct)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var (_, json) = await SendAsync(HttpMethod.Get, $"2015-03-31/functions/{Esc(function)}/configuration", null, ct).ConfigureAwait(false);
+            var status = json is { } j && j.TryGetProperty("LastUpdateStatus", out var s) ? s.GetString() : null;
+            if (status == "Failed" && failed)
+            {
+                var reason = json is { } f && f.TryGetProperty("LastUpdateStatusReason", out var r) ? r.GetString() : null;
+                throw new ChaosControlPlaneException($"UpdateFunctionConfiguration of {function} failed: {reason ?? "no reason given"}");
+            }
+
+            if (status != "InProgress")
+            {
+                return;
+            }
+
+            if (_time.GetElapsedTime(started) >= UpdateWait)
+            {
+                throw new ChaosControlPlaneException($"the configuration update of {function} was still in progress after {UpdateWait.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(UpdatePoll, _time, ct).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -296,7 +362,7 @@ internal sealed class HttpControlPlane : IChaosControlPlane
             }
 
             var (type, message) = AwsSession.ErrorOf(response, text);
-            throw new ChaosControlPlaneException($"{method} /{path.Split('?')[0]}: {(int)response.StatusCode} {type}: {message}");
+            throw new ChaosControlPlaneException($"{method} /{path.Split('?')[0]}: {(int)response.StatusCode} {type}: {message}", type);
         }
         catch (HttpRequestException ex)
         {

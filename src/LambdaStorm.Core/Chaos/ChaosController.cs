@@ -46,6 +46,7 @@ internal sealed class ChaosController : IAsyncDisposable
     private bool? _before;
     private int _awaitingEffect;
     private bool _rolledBack;
+    private bool _journalComplete;
 
     /// <param name="plan">The plan.</param>
     /// <param name="plane">Where the actions are applied.</param>
@@ -243,7 +244,13 @@ internal sealed class ChaosController : IAsyncDisposable
             var any = _states.Values.Any(s => s.Applied);
             if (failures == 0)
             {
-                _rollback?.Complete();
+                if (!_journalComplete)
+                {
+                    // Once: the end of the run and disposal both roll back.
+                    _journalComplete = true;
+                    _rollback?.Complete();
+                }
+
                 if (any && !_rolledBack)
                 {
                     _rolledBack = true;
@@ -406,9 +413,11 @@ internal sealed class ChaosController : IAsyncDisposable
                 return null;
             default:
             {
+                // The environment is read first; the undo journals the fault variables' previous values, if any.
                 var variables = FaultVariables(a);
-                var undo = new ChaosUndo(a.Label, "remove-variables", a.Target, Variables: [.. variables.Keys]);
                 var env = (await _plane.GetEnvironmentAsync(a.Target, ct).ConfigureAwait(false)).ToDictionary(StringComparer.Ordinal);
+                var previous = variables.Keys.Where(env.ContainsKey).ToDictionary(k => k, k => env[k], StringComparer.Ordinal);
+                var undo = new ChaosUndo(a.Label, "remove-variables", a.Target, Variables: [.. variables.Keys], Previous: previous.Count == 0 ? null : previous);
                 _rollback?.Applied(undo);
                 foreach (var (k, v) in variables)
                 {

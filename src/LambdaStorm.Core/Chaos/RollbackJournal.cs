@@ -12,7 +12,11 @@ namespace LambdaStorm.Chaos;
 /// <param name="Qualifier">For <c>provisioned</c>: the version or alias.</param>
 /// <param name="Value">The value to restore; null means "none" (DeleteFunctionConcurrency, DeleteProvisionedConcurrencyConfig).</param>
 /// <param name="Variables">For <c>remove-variables</c>: the fault variables to remove.</param>
-public sealed record ChaosUndo(string Action, string Op, string Target, string? Qualifier = null, int? Value = null, IReadOnlyList<string>? Variables = null)
+/// <param name="Previous">
+/// For <c>remove-variables</c>: the values some of those variables had before the action (read from the function's
+/// environment first), put back instead of removed; null when none was set.
+/// </param>
+public sealed record ChaosUndo(string Action, string Op, string Target, string? Qualifier = null, int? Value = null, IReadOnlyList<string>? Variables = null, IReadOnlyDictionary<string, string>? Previous = null)
 {
     /// <summary>Undoes the action through <paramref name="plane"/>; idempotent, so a replay after a partial rollback is safe.</summary>
     internal async Task ApplyAsync(IChaosControlPlane plane, CancellationToken ct)
@@ -31,19 +35,31 @@ public sealed record ChaosUndo(string Action, string Op, string Target, string? 
                 await plane.SetProvisionedConcurrencyAsync(Target, Qualifier!, Value, ct).ConfigureAwait(false);
                 break;
             case "remove-variables":
+            {
+                // Only the fault variables go back to what they were: the rest of the environment is read now, so a
+                // change someone made to it meanwhile is kept.
                 var env = (await plane.GetEnvironmentAsync(Target, ct).ConfigureAwait(false)).ToDictionary(StringComparer.Ordinal);
-                if (Variables is null || !Variables.Any(env.ContainsKey))
+                var restored = new Dictionary<string, string>(env, StringComparer.Ordinal);
+                foreach (var v in Variables ?? [])
                 {
-                    break;
+                    if (Previous is not null && Previous.TryGetValue(v, out var before))
+                    {
+                        restored[v] = before;
+                    }
+                    else
+                    {
+                        restored.Remove(v);
+                    }
                 }
 
-                foreach (var v in Variables)
+                if (restored.Count != env.Count || restored.Any(kv => !env.TryGetValue(kv.Key, out var now) || now != kv.Value))
                 {
-                    env.Remove(v);
+                    await plane.SetEnvironmentAsync(Target, restored, ct).ConfigureAwait(false);
                 }
 
-                await plane.SetEnvironmentAsync(Target, env, ct).ConfigureAwait(false);
                 break;
+            }
+
             case "visibility":
                 await plane.SetVisibilityTimeoutAsync(Target, Value ?? 30, ct).ConfigureAwait(false);
                 break;
@@ -57,7 +73,9 @@ public sealed record ChaosUndo(string Action, string Op, string Target, string? 
     {
         "reserved" => Value is { } v ? $"reserved concurrency of {Target} back to {v}" : $"reserved concurrency of {Target} removed",
         "provisioned" => Value is { } p ? $"provisioned concurrency of {Target}:{Qualifier} back to {p}" : $"provisioned concurrency of {Target}:{Qualifier} removed",
-        "remove-variables" => $"{string.Join(", ", Variables ?? [])} removed from {Target}",
+        "remove-variables" => Previous is { Count: > 0 }
+            ? $"{string.Join(", ", Variables ?? [])} of {Target} back to what they were ({string.Join(", ", Previous.Select(kv => $"{kv.Key}={kv.Value}"))} restored, the rest removed)"
+            : $"{string.Join(", ", Variables ?? [])} removed from {Target}",
         "visibility" => $"visibility timeout of {Target} back to {Value} s",
         _ => Op,
     };

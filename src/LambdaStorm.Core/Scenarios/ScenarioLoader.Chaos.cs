@@ -316,10 +316,11 @@ public static partial class ScenarioLoader
             return null;
         }
 
-        if (kind is "function-errors" or "function-latency" or "function-timeout" or "downstream-limit" && aws is not null)
+        if (kind is "downstream-limit" && aws is not null)
         {
-            // Refused rather than applied without effect: functions/probe does not read LAMBDASTORM_FAULT_* yet.
-            r.Error(kindNode, $"{what} cannot act on the aws function '{name}' in this version: the probe function does not read the LAMBDASTORM_FAULT_* variables yet (docs/chaos.md); reserved and provisioned concurrency work on aws targets");
+            // Refused rather than applied without effect: the limit is on the function's concurrency, which one
+            // execution environment of the probe cannot see (functions/probe ignores LAMBDASTORM_FAULT_DOWNSTREAM_LIMIT).
+            r.Error(kindNode, $"{what} cannot act on the aws function '{name}': a downstream limit caps the function's concurrent executions, which the probe (one execution environment) cannot see; use reserved-concurrency to cap a real function, or function-errors/function-latency to slow its downstream");
             return null;
         }
 

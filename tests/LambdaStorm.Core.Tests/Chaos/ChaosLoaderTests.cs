@@ -141,14 +141,24 @@ public sealed class ChaosLoaderTests
               - { at: 1s, for: 5s, function-errors: { function: legacy, rate: 10% } }
               - { at: 1s, for: 5s, function-latency: { function: probe, latency: 1s } }
               - { at: 1s, for: 5s, reserved-concurrency: { function: legacy, value: 0 } }
+              - { at: 1s, for: 5s, downstream-limit: { function: probe, limit: 2 } }
             """, "a.yaml");
         Assert.Equal(2, r.Errors.Length);
         var error = r.Errors[0];
         Assert.Equal((13, 24), (error.Line, error.Column));
         Assert.Contains("cannot act on the aws function 'legacy'", error.Message);
         Assert.Contains("probe: true", error.Message);
-        Assert.Equal(14, r.Errors[1].Line);
-        Assert.Contains("the probe function does not read the LAMBDASTORM_FAULT_* variables yet", r.Errors[1].Message);
+        Assert.Equal(16, r.Errors[1].Line);
+        Assert.Contains("a downstream limit caps the function's concurrent executions, which the probe (one execution environment) cannot see", r.Errors[1].Message);
+
+        // The probe reads LAMBDASTORM_FAULT_* on every invocation: function faults on a 'probe: true' function pass.
+        var ok = ScenarioLoader.Load(Aws + """
+            chaos:
+              - { at: 1s, for: 5s, function-errors: { function: probe, rate: 10%, preventExecution: true } }
+              - { at: 1s, for: 5s, function-latency: { function: probe, latency: 1s, percentage: 50% } }
+              - { at: 1s, for: 5s, function-timeout: { function: probe, percentage: 5% } }
+            """, "a.yaml").GetOrThrow();
+        Assert.Equal(3, ok.Chaos.Actions.Length);
     }
 
     [Fact]
