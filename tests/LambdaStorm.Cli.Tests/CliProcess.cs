@@ -10,7 +10,9 @@ internal sealed class CliProcess : IDisposable
     private readonly StringBuilder _out = new();
     private readonly StringBuilder _err = new();
 
-    private CliProcess(string workingDirectory, params string[] args)
+    private readonly string? _stateFolder;
+
+    private CliProcess(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -26,6 +28,20 @@ internal sealed class CliProcess : IDisposable
         }
 
         psi.Environment["DOTNET_NOLOGO"] = "1";
+
+        // The per-user state folder where runs register rollback journals (docs/chaos.md): a fresh one per process unless
+        // the test shares one, so no test touches the user's, and no child replays another test's killed run.
+        if (environment is null || !environment.ContainsKey("LAMBDASTORM_STATE_DIR"))
+        {
+            _stateFolder = Directory.CreateTempSubdirectory("lambdastorm-state-").FullName;
+            psi.Environment["LAMBDASTORM_STATE_DIR"] = _stateFolder;
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
         _process = new Process { StartInfo = psi };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_out) { _out.AppendLine(e.Data); } } };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_err) { _err.AppendLine(e.Data); } } };
@@ -40,7 +56,10 @@ internal sealed class CliProcess : IDisposable
 
     public string StdErr { get { lock (_err) { return _err.ToString(); } } }
 
-    public static CliProcess Start(string workingDirectory, params string[] args) => new(workingDirectory, args);
+    public static CliProcess Start(string workingDirectory, params string[] args) => new(workingDirectory, null, args);
+
+    /// <summary>Starts <c>lambdastorm</c> with extra environment variables (e.g. a shared <c>LAMBDASTORM_STATE_DIR</c>).</summary>
+    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) => new(workingDirectory, environment, args);
 
     public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string workingDirectory, params string[] args)
     {
@@ -92,5 +111,15 @@ internal sealed class CliProcess : IDisposable
         }
 
         _process.Dispose();
+        if (_stateFolder is not null)
+        {
+            try
+            {
+                Directory.Delete(_stateFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 }

@@ -115,6 +115,7 @@ public sealed class AwsTargetEndToEndTests : IDisposable
         psi.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
         psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment["LAMBDASTORM_STATE_DIR"] = Path.Combine(_dir, "state"); // not the user's state folder
         return psi;
     }
 

@@ -46,16 +46,27 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
 }
 
 /// <summary>
-/// Replays, at every <c>lambdastorm</c> start, the rollback journals left under <c>results/</c> by runs that were
-/// killed mid-game-day (SIGKILL, a crash), so a fault never outlives its run for longer than it takes to start the tool
+/// Replays, at every <c>lambdastorm</c> start, the rollback journals left by runs that were killed mid-game-day (SIGKILL,
+/// a crash): those under <c>results/</c> and those registered in the per-user state folder (<see cref="RollbackRegistry"/>,
+/// which covers <c>--results</c> anywhere), so a fault never outlives its run for longer than it takes to start the tool
 /// again. Journals of runs still going (their process is alive) are left alone.
 /// </summary>
 internal static class StartupRollback
 {
-    /// <summary>Replays what is pending under <paramref name="resultsRoot"/>; prints one line per restored action to stderr.</summary>
+    /// <summary>
+    /// Replays what is pending under <paramref name="resultsRoot"/> and what the per-user state folder lists (runs with
+    /// <c>--results</c> elsewhere); prints one line per restored action to stderr.
+    /// </summary>
     public static async Task RunAsync(string resultsRoot, CancellationToken ct)
     {
-        foreach (var folder in ChaosSession.Unfinished(resultsRoot).ToList())
+        var missing = new List<string>();
+        var folders = ChaosSession.Unfinished(resultsRoot, missing);
+        foreach (var gone in missing)
+        {
+            await Console.Error.WriteLineAsync($"warning: the rollback journal {gone} registered in {RollbackRegistry.Folder} is gone (its results folder was deleted); its faults cannot be replayed, check what it changed by hand");
+        }
+
+        foreach (var folder in folders)
         {
             try
             {

@@ -94,6 +94,7 @@ internal sealed class ChaosSession : IAsyncDisposable
         var contents = RollbackJournal.Read(path);
         if (contents.Complete)
         {
+            RollbackRegistry.Unregister(path);
             lines.Add($"{folder}: already rolled back");
             return (lines, true);
         }
@@ -108,6 +109,7 @@ internal sealed class ChaosSession : IAsyncDisposable
         {
             lines.Add($"{folder}: the faults were applied to {(contents.Plane.Kind == "embedded" ? "the run's embedded emulator" : "the in-process model")}, which ended with the run; nothing to restore");
             RollbackJournal.Append(path, new { type = "complete", by = "replay" });
+            RollbackRegistry.Unregister(path);
             return (lines, true);
         }
 
@@ -132,20 +134,42 @@ internal sealed class ChaosSession : IAsyncDisposable
         if (ok)
         {
             RollbackJournal.Append(path, new { type = "complete", by = "replay" });
+            RollbackRegistry.Unregister(path);
         }
 
         return (lines, ok);
     }
 
-    /// <summary>Folders under <paramref name="resultsRoot"/> whose rollback journal is incomplete (a run that crashed mid-game-day).</summary>
-    public static IEnumerable<string> Unfinished(string resultsRoot)
+    /// <summary>
+    /// Folders whose rollback journal is incomplete and whose process is gone (a run that crashed mid-game-day): those
+    /// under <paramref name="resultsRoot"/>, and those registered in the per-user state folder wherever they are
+    /// (<see cref="RollbackRegistry"/>). A registered journal that is complete is taken off the list; one whose file
+    /// is gone is reported in <paramref name="missing"/> and taken off too.
+    /// </summary>
+    public static IReadOnlyList<string> Unfinished(string resultsRoot, List<string>? missing = null)
     {
-        if (!Directory.Exists(resultsRoot))
+        var files = Directory.Exists(resultsRoot)
+            ? Directory.EnumerateFiles(resultsRoot, RollbackJournal.FileName, SearchOption.AllDirectories).Select(Path.GetFullPath).ToList()
+            : [];
+        foreach (var registered in RollbackRegistry.Journals())
         {
-            yield break;
+            if (!File.Exists(registered))
+            {
+                missing?.Add(registered);
+                RollbackRegistry.Unregister(registered);
+            }
+            else if (!files.Contains(registered, StringComparer.Ordinal))
+            {
+                files.Add(registered);
+            }
         }
 
-        foreach (var file in Directory.EnumerateFiles(resultsRoot, RollbackJournal.FileName, SearchOption.AllDirectories))
+        return [.. UnfinishedOf(files)];
+    }
+
+    private static IEnumerable<string> UnfinishedOf(IEnumerable<string> files)
+    {
+        foreach (var file in files)
         {
             RollbackJournal.Contents? contents = null;
             try
@@ -159,6 +183,10 @@ internal sealed class ChaosSession : IAsyncDisposable
             if (contents is { Complete: false, Plane.OwnerAlive: false })
             {
                 yield return Path.GetDirectoryName(file)!;
+            }
+            else if (contents is { Complete: true })
+            {
+                RollbackRegistry.Unregister(file);
             }
         }
     }

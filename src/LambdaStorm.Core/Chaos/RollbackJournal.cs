@@ -140,16 +140,24 @@ internal sealed class RollbackJournal : IDisposable
     private readonly FileStream _stream;
     private readonly Lock _lock = new();
 
-    /// <summary>Creates the journal in <paramref name="folder"/> and writes where the actions will be applied.</summary>
+    /// <summary>
+    /// Creates the journal in <paramref name="folder"/> and writes where the actions will be applied. A journal whose
+    /// actions outlive the process (<c>http</c>: a running emulator or AWS) is registered in the per-user state folder
+    /// (<see cref="RollbackRegistry"/>), so that the next start replays it wherever the results folder is.
+    /// </summary>
     public RollbackJournal(string folder, ChaosPlaneInfo plane)
     {
-        Path = System.IO.Path.Combine(folder, FileName);
+        Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, FileName));
         _stream = new FileStream(Path, FileMode.Create, FileAccess.Write, FileShare.Read);
         Write(new { type = "plane", plane });
+        RegistrationError = plane.Kind == "http" ? RollbackRegistry.Register(Path) : null;
     }
 
     /// <summary>The file.</summary>
     public string Path { get; }
+
+    /// <summary>Why the journal could not be registered in the state folder, or null (registered, or nothing to register).</summary>
+    public string? RegistrationError { get; }
 
     /// <summary>Journals an undo before its action is applied.</summary>
     public void Applied(ChaosUndo undo) => Write(new { type = "applied", undo });
@@ -157,8 +165,12 @@ internal sealed class RollbackJournal : IDisposable
     /// <summary>Journals that an action was undone.</summary>
     public void Undone(string action) => Write(new { type = "undone", action });
 
-    /// <summary>Journals that everything was rolled back.</summary>
-    public void Complete() => Write(new { type = "complete" });
+    /// <summary>Journals that everything was rolled back, and takes the journal off the state folder's list.</summary>
+    public void Complete()
+    {
+        Write(new { type = "complete" });
+        RollbackRegistry.Unregister(Path);
+    }
 
     public void Dispose() => _stream.Dispose();
 
@@ -237,4 +249,96 @@ internal sealed class RollbackJournal : IDisposable
         stream.Write(bytes);
         stream.Flush(flushToDisk: true);
     }
+}
+
+/// <summary>
+/// The per-user list of rollback journals whose actions outlive their process (a running emulator, AWS): one small file
+/// per journal under <c>$LAMBDASTORM_STATE_DIR</c>, else <c>$XDG_STATE_HOME/lambdastorm</c>, else
+/// <c>~/.local/state/lambdastorm</c>, in <c>rollback/</c>, holding the journal's full path. A run registers its journal
+/// before the first change and removes the entry when everything is rolled back; every <c>lambdastorm</c> start replays
+/// the registered journals whose process is gone, so a run killed with <c>--results</c> outside <c>./results</c> is
+/// rolled back too. Part of internal API.
+/// </summary>
+internal static class RollbackRegistry
+{
+    /// <summary>Environment variable that moves the state folder (tests point it at a temporary folder).</summary>
+    public const string StateDirVariable = "LAMBDASTORM_STATE_DIR";
+
+    /// <summary>The state folder: <c>$LAMBDASTORM_STATE_DIR</c>, <c>$XDG_STATE_HOME/lambdastorm</c> or <c>~/.local/state/lambdastorm</c>.</summary>
+    public static string StateFolder
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable(StateDirVariable) is { Length: > 0 } dir)
+            {
+                return dir;
+            }
+
+            var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+            return System.IO.Path.Combine(
+                xdg is { Length: > 0 } && System.IO.Path.IsPathRooted(xdg) ? xdg : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"),
+                "lambdastorm");
+        }
+    }
+
+    /// <summary>Where the entries are.</summary>
+    public static string Folder => System.IO.Path.Combine(StateFolder, "rollback");
+
+    /// <summary>Registers a journal; returns null, or why it could not (the run goes on: <c>lambdastorm rollback DIR</c> still works).</summary>
+    public static string? Register(string journal)
+    {
+        try
+        {
+            Directory.CreateDirectory(Folder);
+            var entry = EntryOf(journal);
+            File.WriteAllText(entry + ".tmp", journal + "\n");
+            File.Move(entry + ".tmp", entry, overwrite: true);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot register {journal} in {Folder} ({ex.Message}); after a crash run 'lambdastorm rollback {System.IO.Path.GetDirectoryName(journal)}'";
+        }
+    }
+
+    /// <summary>Removes a journal's entry (it is complete, or gone).</summary>
+    public static void Unregister(string journal)
+    {
+        try
+        {
+            File.Delete(EntryOf(System.IO.Path.GetFullPath(journal)));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>The registered journals' paths.</summary>
+    public static IReadOnlyList<string> Journals()
+    {
+        if (!Directory.Exists(Folder))
+        {
+            return [];
+        }
+
+        var list = new List<string>();
+        foreach (var entry in Directory.EnumerateFiles(Folder, "*.path"))
+        {
+            try
+            {
+                if (File.ReadAllText(entry).Trim() is { Length: > 0 } path)
+                {
+                    list.Add(path);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return list;
+    }
+
+    private static string EntryOf(string journal)
+        => System.IO.Path.Combine(Folder, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(journal)))[..32] + ".path");
 }
