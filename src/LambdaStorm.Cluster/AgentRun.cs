@@ -22,25 +22,34 @@ internal sealed class AgentRun : IAsyncDisposable
     private readonly IInvocationTarget _target;
     private readonly bool _ownsTarget;
     private readonly LoadEngine _engine;
+    private readonly Ledger.SendLog? _sends;
     private readonly CancellationTokenSource _stop = new();
     private TimeSpan _lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
     private long _lastCpuTs;
 
-    private AgentRun(Scenario scenario, string runId, string agent, ShareEpoch share, IInvocationTarget target, TimeProvider time, bool ownsTarget = true)
+    private AgentRun(Scenario scenario, string runId, string agent, ShareEpoch share, IInvocationTarget target, TimeProvider time, bool ownsTarget = true, IInvocationTarget? queue = null)
     {
         _ownsTarget = ownsTarget;
         _scenario = scenario;
         _agent = agent;
         _time = time;
-        _target = target;
         RunId = runId;
         Schedule = LoadSchedule.Create(scenario.Load);
+        if (ownsTarget && scenario.UsesLedger && scenario.Target is TargetSpec.Emulator)
+        {
+            // The coordinator runs the delivery ledger: this agent records its async and queue sends and ships them
+            // with every snapshot; the queue path goes to SQS at the emulator.
+            _sends = new Ledger.SendLog(Schedule.TotalArrivals);
+            target = new Ledger.SendRecordingTarget(_sends, target, queue, ownsTargets: true);
+        }
+
+        _target = target;
         var settings = EngineSettings.For(scenario, time) with { ShareOffset = share.Offset, ShareStride = share.Stride, Source = agent };
         _engine = new LoadEngine(Schedule, new InvocationFactory(scenario, runId), _ => target, settings, time);
         _engine.Snapshot += s =>
         {
             Measured?.Invoke(s);
-            Snapshot?.Invoke(SnapshotWire.ToReport(runId, agent, s, Health(s)));
+            Snapshot?.Invoke(SnapshotWire.ToReport(runId, agent, s, Health(s)) with { Sends = _sends?.Take() });
         };
         _lastCpuTs = time.GetTimestamp();
     }
@@ -95,13 +104,10 @@ internal sealed class AgentRun : IAsyncDisposable
 
             var lambda = new LambdaHttpTarget(ScenarioRunner.EmulatorEndpoint(baseAddress, scenario), scenario.MaxInFlight);
             await lambda.WarmUpAsync(scenario.MaxInFlight, ct).ConfigureAwait(false);
-            target = lambda;
-        }
-        else
-        {
-            target = ScenarioRunner.CreateTarget(scenario, time);
+            return new AgentRun(scenario, runId, agent, share, lambda, time, queue: Ledger.LedgerSession.QueueTargetOf(scenario, baseAddress));
         }
 
+        target = ScenarioRunner.CreateTarget(scenario, time);
         return new AgentRun(scenario, runId, agent, share, target, time);
     }
 
@@ -124,6 +130,7 @@ internal sealed class AgentRun : IAsyncDisposable
 
         _lastCpuTs = _time.GetTimestamp();
         _lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        _sends?.StartedAt = startAt;
         return await _engine.RunAsync(_time.GetUtcNow() - startAt, linked.Token).ConfigureAwait(false);
     }
 

@@ -158,7 +158,7 @@ public sealed class InProcessClusterTests : IDisposable
 
     private static long Completed(SnapshotReport r) => SnapshotWire.ToSnapshot(r).Completed;
 
-    private sealed class Intervals : IRunObserver
+    internal sealed class Intervals : IRunObserver
     {
         private int _count;
 
@@ -171,7 +171,7 @@ public sealed class InProcessClusterTests : IDisposable
         public void OnInterval(IntervalSnapshot snapshot) => Interlocked.Increment(ref _count);
     }
 
-    private sealed class AsyncDisposables(List<ClusterNode> nodes) : IAsyncDisposable
+    internal sealed class AsyncDisposables(List<ClusterNode> nodes) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

@@ -28,6 +28,8 @@ public sealed class SerializerTests : Akka.Hosting.TestKit.TestKit
         new SnapshotReport("ab12cd34", "a", 7, 7, 8, "1 inject", 100, 0, 12,
             [new WirePath(1, 50, 49, 1, [1, 2, 3], 49, 2)], [new WireSeries(1, 0, null, [4, 5]), new WireSeries(1, 2, "ReservedFunctionConcurrentInvocationLimitExceeded", [6])],
             new AgentHealth(35.5, 0.8, 1, 50)),
+        new SnapshotReport("ab12cd34", "b", 8, 8, 9, "1 inject", 100, 0, 3, [], [], new AgentHealth(10, 0.2, 0, 33),
+            new Ledger.SendBatch([3, 9, 12], [40_000, 1_250_000], [new Ledger.FailedSends("throttled", [9]), new Ledger.FailedSends("transport_error", [12])], [3], 13)),
         new AgentDone("ab12cd34", "a", 30, 0, null),
         new JournalLines("ab12cd34", ["{\"type\":\"start\"}", "{\"type\":\"interval\"}"]),
         new RunEnded("ab12cd34", "{}", 2, "/tmp/results/x"),
@@ -69,6 +71,23 @@ public sealed class SerializerTests : Akka.Hosting.TestKit.TestKit
         var old = (SubmitRun)serializer.FromBinary("{\"scenarioPath\":\"p.yaml\",\"scenarioText\":\"name: p\\n\",\"minAgents\":1}"u8.ToArray(), "submit");
         Assert.Null(old.Variant);
         Assert.Equal(1, old.MinAgents);
+    }
+
+    [Fact]
+    public void A_snapshot_carries_the_agents_sends_for_the_ledger_and_one_without_them_reads_as_none()
+    {
+        var serializer = (ProtocolSerializer)Sys.Serialization.FindSerializerFor(Samples[0]);
+        var withSends = Samples.OfType<SnapshotReport>().Single(s => s.Sends is not null);
+        var back = (SnapshotReport)serializer.FromBinary(serializer.ToBinary(withSends), "snapshot");
+        Assert.Equal(withSends.Sends!.Sent, back.Sends!.Sent);
+        Assert.Equal(withSends.Sends.Closed, back.Sends.Closed);
+        Assert.Equal(withSends.Sends.InFlight, back.Sends.InFlight);
+        Assert.Equal(13, back.Sends.Frontier);
+        Assert.Equal(["throttled", "transport_error"], back.Sends.Failed.Select(f => f.Outcome));
+        Assert.Equal([12L], back.Sends.Failed[1].Indices);
+
+        var without = Samples.OfType<SnapshotReport>().First(s => s.Sends is null);
+        Assert.Null(((SnapshotReport)serializer.FromBinary(serializer.ToBinary(without), "snapshot")).Sends);
     }
 
     [Fact]

@@ -102,6 +102,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
 
         _run?.Recorder?.Dispose();
+        _ = _run?.Ledger?.DisposeAsync().AsTask();
     }
 
     private double Now => _settings.Time.GetUtcNow().UtcTicks / (double)TimeSpan.TicksPerSecond;
@@ -297,6 +298,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         // The one-node cluster of 'run' writes the results itself; a client elsewhere gets the journal streamed.
         run.Recorder = new RunRecorder(run.Scenario, _settings.Run, header, _settings.Observer, local is null ? run.AddLine : null);
         local?.Attach(run.Recorder, _settings.Observer);
+        run.Ledger = local is null ? CoordinatorLedger.Create(run.Scenario, run.RunId, run.Schedule, run.EmulatorEndpoint, _settings.Time) : null;
+        run.Ledger?.Start(run.Recorder, startAt, _settings.Observer);
         run.Recorder.Started(new RunStarted(run.Scenario, run.Schedule, local?.Invoked.Describe ?? header.Target, run.Recorder.Folder.Path, run.RunId));
         local?.Started(startAt);
 
@@ -338,6 +341,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
 
+        _run.Ledger?.Record(m.Agent, m.Sends);
         var snapshot = SnapshotWire.ToSnapshot(m);
         p.LastSequence = Math.Max(p.LastSequence, m.Sequence);
         p.LastEnd = Math.Max(p.LastEnd, m.End);
@@ -406,14 +410,24 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private static void FlushLines(ActiveRun run)
     {
-        // Chaos lines are written from the controller's timers, so the buffer is shared with other threads.
+        // Chaos lines are written from the controller's timers, so the buffer is shared with other threads. Sent in
+        // messages of about 1 MB at most (a frame holds 4 MiB): the ledger's lines of a long settle come at once.
         lock (run.Lines)
         {
-            if (run.Lines.Count > 0)
+            var from = 0;
+            long size = 0;
+            for (var i = 0; i < run.Lines.Count; i++)
             {
-                run.Client.Tell(new JournalLines(run.RunId, [.. run.Lines]));
-                run.Lines.Clear();
+                size += run.Lines[i].Length;
+                if (size >= 1_000_000 || i == run.Lines.Count - 1)
+                {
+                    run.Client.Tell(new JournalLines(run.RunId, [.. run.Lines.Skip(from).Take(i + 1 - from)]));
+                    from = i + 1;
+                    size = 0;
+                }
             }
+
+            run.Lines.Clear();
         }
     }
 
@@ -500,6 +514,10 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             Resplit($"{agent.Name} lost", null, p);
         }
+        else
+        {
+            _run.Ledger?.AgentLost(agent.Name, CoordinatorLedger.Owned(p.Cursor, _run.Ledger.FrontierOf(agent.Name) ?? 0, _run.Schedule.ArrivalsBefore(Elapsed(_run))));
+        }
     }
 
     /// <summary>Re-splits the rest of the schedule among the live participants (plus a joiner).</summary>
@@ -519,15 +537,14 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             // What the lost agent owned between its last reported interval and the re-split: nobody fired those (or
             // their results never arrived). An upper bound, marked as the gap.
+            // The ledger marks its async and queue ids unknown, from its last reported send on.
             var fromGap = run.Schedule.ArrivalsBefore(lost.LastEnd);
-            long gap = 0;
-            for (var i = lost.Cursor.Next(fromGap); i < from; i = lost.Cursor.Next(i + 1))
-            {
-                gap++;
-            }
-
+            var owned = CoordinatorLedger.Owned(lost.Cursor, Math.Min(fromGap, run.Ledger?.FrontierOf(lost.Entry.Name) ?? fromGap), from);
+            long gap = owned.Count(i => i >= fromGap);
+            var unknown = run.Ledger?.AgentLost(lost.Entry.Name, owned).Count;
             recorder.Mark(new JournalMark(Elapsed(run), "gap", lost.Entry.Name,
-                $"arrivals of {lost.Entry.Name} between {lost.LastEnd:0.###}s and the re-split at {at:0.###}s were not fired (or not reported)", lost.LastSequence, gap));
+                $"arrivals of {lost.Entry.Name} between {lost.LastEnd:0.###}s and the re-split at {at:0.###}s were not fired (or not reported)"
+                + (unknown is { } u ? $"; the delivery ledger marks {u} of its async and queue ids unknown" : ""), lost.LastSequence, gap));
         }
 
         var survivors = run.Participants.Values.Where(p => p.Alive && !p.Done).OrderBy(p => p.Entry.Name, StringComparer.Ordinal).ToList();
@@ -600,13 +617,23 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
         // As in a single process: the faults roll back before the model and the ledger settle.
         var chaosReport = run.Chaos is { } chaos ? await chaos.FinishAsync(warnings) : null;
+        var loadEnded = run.StartAt + TimeSpan.FromSeconds(Math.Min(run.Schedule.Duration, Math.Max(0, elapsed)));
         if (_settings.Local is { } local)
         {
             // The model's and the ledger's settle run here, in the process that owns them (the actor waits).
-            var loadEnded = run.StartAt + TimeSpan.FromSeconds(Math.Min(run.Schedule.Duration, Math.Max(0, elapsed)));
             List<string> settled;
             (lambda, ledger, settled) = await local.Resources.FinishAsync(recorder, loadEnded, local.Stop);
             warnings = [.. settled, .. warnings];
+        }
+        else if (run.Ledger is { } clusterLedger)
+        {
+            // The cluster's ledger settles here too (the actor waits), then lets go of its SQS clients.
+            await using (clusterLedger)
+            {
+                var (report, warning) = await clusterLedger.FinishAsync(recorder, loadEnded, CancellationToken.None);
+                ledger = report;
+                warnings.AddRange(warning is null ? [] : [warning]);
+            }
         }
 
         var end = new JournalEnd(_settings.Time.GetUtcNow(), status, elapsed, run.Participants.Values.Sum(p => p.Interrupted));
@@ -689,6 +716,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
 
         public RunRecorder? Recorder { get; set; }
+
+        public CoordinatorLedger? Ledger { get; set; }
 
         public List<string> Lines { get; } = [];
 

@@ -129,6 +129,10 @@ public sealed record AgentHealth(double CpuPercent, double LatenessP99Ms, long D
 /// <param name="Paths">Counters per path.</param>
 /// <param name="Series">Latency histograms per series.</param>
 /// <param name="Health">Generator health.</param>
+/// <param name="Sends">
+/// The async and queue sends since the previous snapshot, for the coordinator's delivery ledger (indices, failures,
+/// sends in flight, frontier), or null when the run has no ledger.
+/// </param>
 public sealed record SnapshotReport(
     string RunId,
     string Agent,
@@ -141,7 +145,8 @@ public sealed record SnapshotReport(
     long InFlight,
     WirePath[] Paths,
     WireSeries[] Series,
-    AgentHealth Health) : IClusterMessage;
+    AgentHealth Health,
+    Ledger.SendBatch? Sends = null) : IClusterMessage;
 
 /// <summary>Agent → coordinator: the agent's load is over (schedule done or stopped) and its last snapshot was sent.</summary>
 /// <param name="RunId">Run id.</param>

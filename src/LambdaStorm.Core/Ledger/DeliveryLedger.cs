@@ -529,7 +529,10 @@ public sealed record QueuePeak(string Queue, string Role, long Peak, long Last, 
 /// The reconciled ledger (<c>ledger</c> in summary.json): every sent id in exactly one class, duplicates, attempts,
 /// end-to-end latency, queue depth and drain time.
 /// </summary>
-/// <param name="Sent">Ids sent on the async and queue paths.</param>
+/// <param name="Sent">
+/// Ids sent on the async and queue paths, plus (on a cluster) the async and queue arrivals of a lost agent that it may
+/// have sent without reporting them (class <c>unknown</c> unless a receipt or DLQ message turned up).
+/// </param>
 /// <param name="Classes">Ids per class (wire names of <see cref="DeliveryClass"/>); they add up to <paramref name="Sent"/>.</param>
 /// <param name="Processed">first_attempt + after_retry.</param>
 /// <param name="Duplicates">Successful processings beyond the first, over all ids.</param>

@@ -161,14 +161,25 @@ internal sealed class ModelLedgerReader(LambdaModel model, LedgerPlan plan, Acti
 /// Reads receipts and dead-letter queues through SQS's API (AWSSDK.SQS): <c>ReceiveMessage</c> long polls (1 s, so it
 /// wakes as soon as a message arrives and never spins) and <c>DeleteMessageBatch</c>; depth from
 /// <c>GetQueueAttributes</c>. With the model at hand (the embedded emulator) it also asks the model for queued async
-/// events; without it (a separate emulator process, AWS) async work in flight cannot be seen, so an async run with ids
-/// still open reports the source as unreachable rather than quiescent. Part of internal API.
+/// events; a separate emulator process is asked through its <c>/metrics</c> (<see cref="EmulatorMetrics"/>: the gauge
+/// <c>lambdastorm_emulator_account_async_pending_events</c>). Without either (AWS) async work in flight cannot be seen,
+/// so an async run with ids still open reports the source as unreachable rather than quiescent. Part of internal API.
 /// </summary>
 internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvider time, LambdaModel? model) : ILedgerReader
 {
+    /// <summary>The emulator's gauge of async events not yet finished (queued, waiting for a retry, or running).</summary>
+    public const string PendingAsyncGauge = "lambdastorm_emulator_account_async_pending_events";
+
     private static readonly List<string> DepthAttributes = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"];
     private readonly Dictionary<string, string> _urls = new(StringComparer.Ordinal);
     private List<string>? _deadLetters;
+    private HttpClient? _http;
+
+    /// <summary>
+    /// The <c>/metrics</c> address of the LambdaStorm emulator process that holds the model, or null: its pending async
+    /// events tell whether the async path is still busy.
+    /// </summary>
+    public Uri? EmulatorMetrics { get; init; }
 
     public async Task<int> DrainAsync(ILedgerInput ledger, CancellationToken ct)
     {
@@ -256,10 +267,44 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
         }
         else if (plan.Async)
         {
-            return SourceState.Unreachable; // async work in a separate emulator or AWS is invisible from here
+            if (await PendingAsyncEventsAsync(ct).ConfigureAwait(false) is not { } pending)
+            {
+                return SourceState.Unreachable; // async work in AWS (or another emulator) is invisible from here
+            }
+
+            ledger.RecordQueueDepth(new QueueDepthSample(time.GetUtcNow(), "async events", QueueRole.Source, pending, 0, 0));
+            busy |= pending > 0;
         }
 
         return busy ? SourceState.Busy : SourceState.Quiescent;
+    }
+
+    /// <summary>The emulator's pending async events from its <c>/metrics</c>, or null when there is no such gauge to read.</summary>
+    private async Task<long?> PendingAsyncEventsAsync(CancellationToken ct)
+    {
+        if (EmulatorMetrics is null)
+        {
+            return null;
+        }
+
+        _http ??= new HttpClient(LoopbackFriendlyHandler.Create(1)) { Timeout = TimeSpan.FromSeconds(10) };
+        var text = await _http.GetStringAsync(EmulatorMetrics, ct).ConfigureAwait(false);
+        return ParseGauge(text, PendingAsyncGauge);
+    }
+
+    /// <summary>The value of an unlabelled gauge in Prometheus text exposition, or null when it is absent.</summary>
+    internal static long? ParseGauge(string exposition, string name)
+    {
+        foreach (var line in exposition.AsSpan().EnumerateLines())
+        {
+            if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] == ' '
+                && double.TryParse(line[(name.Length + 1)..].Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                return (long)v;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The plan's dead-letter queues, plus the source queue's redrive target as the queue itself reports it.</summary>
@@ -313,6 +358,7 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
 
     public ValueTask DisposeAsync()
     {
+        _http?.Dispose();
         sqs.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -23,7 +23,10 @@ public enum DeliveryClass
     InFlight,
     /// <summary>No outcome, although the source reported that it had nothing left: the id vanished.</summary>
     Lost,
-    /// <summary>The generator that sent it died with it in flight (cluster runs), so whether it was sent is unknown.</summary>
+    /// <summary>
+    /// The cluster agent that owned it died before reporting its send (it was in flight, or due between the agent's last
+    /// report and the re-split), and no receipt or DLQ message turned up: whether it was sent is unknown.
+    /// </summary>
     Unknown,
     /// <summary>The send itself failed (throttled, rejected, unreachable) and no trace of the id ever appeared.</summary>
     Rejected,

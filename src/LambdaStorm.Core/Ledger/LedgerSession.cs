@@ -9,8 +9,8 @@ namespace LambdaStorm.Ledger;
 /// The delivery ledger's part of one run: records every id the load sends on the async and queue paths, reads
 /// receipts, dead-letter and destination messages and queue depth during the run (every second) and after it (until
 /// every id has an outcome, the source goes quiet, or the settle time runs out), journals all of it, and reconciles.
-/// <see cref="Runs.ScenarioRunner"/> calls it in a few places; a cluster coordinator can drive a <see cref="DeliveryLedger"/>
-/// through <see cref="ILedgerInput"/> the same way. Part of internal API.
+/// <see cref="Runs.RunResources"/> drives it for a one-process run (wrapping the target); a cluster coordinator drives
+/// it with the sends its agents report (<see cref="Input"/>). Part of internal API.
 /// </summary>
 internal sealed class LedgerSession : IAsyncDisposable
 {
@@ -42,9 +42,11 @@ internal sealed class LedgerSession : IAsyncDisposable
     /// The session for a scenario that sends on the async or queue path to an emulator target, or null. With a model
     /// host (simulate, in-process) it reads the model's queues directly and sends to them; otherwise it goes through
     /// SQS's API at <paramref name="endpoint"/> (the embedded emulator, or the running one of <c>target.endpoint</c>),
-    /// asking <paramref name="model"/> for queued async events when the emulator runs in this process.
+    /// asking <paramref name="model"/> for queued async events when the emulator runs in this process (and the
+    /// emulator's <c>/metrics</c> when it runs elsewhere). With <paramref name="sendsQueue"/> false the session only
+    /// reads (a cluster coordinator: its agents send).
     /// </summary>
-    public static LedgerSession? Create(Scenario scenario, ModelHost? host, Uri? endpoint, Lambda.LambdaModel? model, TimeProvider time)
+    public static LedgerSession? Create(Scenario scenario, ModelHost? host, Uri? endpoint, Lambda.LambdaModel? model, TimeProvider time, bool sendsQueue = true)
     {
         if (scenario.UsesLedger && scenario.Target is TargetSpec.Aws aws)
         {
@@ -71,9 +73,19 @@ internal sealed class LedgerSession : IAsyncDisposable
         }
 
         var region = model?.Account.Region ?? emulator.Model.Account.Region;
-        var queueTarget = scenario.Queue is { } queue ? new SqsQueueTarget(SqsClients.Create(endpoint, region), queue, Math.Min(scenario.MaxInFlight, 32)) : null;
-        return new LedgerSession(new SqsLedgerReader(SqsClients.Create(endpoint, region), plan, time, model), queueTarget, time);
+        var queueTarget = sendsQueue ? QueueTargetOf(scenario, endpoint, region) : null;
+        var reader = new SqsLedgerReader(SqsClients.Create(endpoint, region), plan, time, model) { EmulatorMetrics = model is null ? new Uri(endpoint, "/metrics") : null };
+        return new LedgerSession(reader, queueTarget, time);
     }
+
+    /// <summary>
+    /// The SQS sender of a scenario's queue path at an emulator's endpoint (in the region of <paramref name="region"/>,
+    /// or of the scenario's emulator target), or null when it has no queue path.
+    /// </summary>
+    public static IInvocationTarget? QueueTargetOf(Scenario scenario, Uri endpoint, string? region = null)
+        => scenario.Queue is { } queue
+            ? new SqsQueueTarget(SqsClients.Create(endpoint, region ?? (scenario.Target as TargetSpec.Emulator)?.Model.Account.Region ?? "us-east-1"), queue, Math.Min(scenario.MaxInFlight, 32))
+            : null;
 
     /// <summary>
     /// The session of an aws target with a receipts queue: reads the real receipts queue and the dead-letter queues
@@ -100,7 +112,13 @@ internal sealed class LedgerSession : IAsyncDisposable
     private LedgerJournal Journal => _journal ?? throw new InvalidOperationException("the ledger session has not started");
 
     /// <summary>Wraps the run's target: records every async and queue send, and routes the queue path to the queue target.</summary>
-    public IInvocationTarget Wrap(IInvocationTarget target) => new LedgerTarget(this, target, _queueTarget);
+    public IInvocationTarget Wrap(IInvocationTarget target) => new SendRecordingTarget(new JournalRecorder(this), target, _queueTarget);
+
+    /// <summary>
+    /// The ledger's input (valid after <see cref="Start"/>), for sends recorded elsewhere: a cluster coordinator feeds
+    /// it what its agents report, and marks a dead agent's in-flight ids unknown. Everything fed is journaled.
+    /// </summary>
+    public ILedgerInput Input => Journal;
 
     /// <summary>Starts recording; <paramref name="origin"/> is the run's start (the charts' zero).</summary>
     public void Start(DateTimeOffset origin)
@@ -266,40 +284,18 @@ internal sealed class LedgerSession : IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>Records each async and queue send (and a failed send) in the ledger; queue sends go to the queue target.</summary>
-    private sealed class LedgerTarget(LedgerSession session, IInvocationTarget lambda, IInvocationTarget? queue) : IInvocationTarget, Chaos.IUnsentCalls
+    /// <summary>Records each async and queue send, and a failed send, in the ledger's journal.</summary>
+    private sealed class JournalRecorder(LedgerSession session) : ISendRecorder
     {
-        /// <summary>A client fault stopped the send: the id was due, and its send failed (class <c>rejected</c>).</summary>
-        public void NotSent(InvocationRequest request, InvocationResult result)
+        public void Sending(in InvocationRequest request)
+            => session.Journal.RecordSent(request.Id, request.Path, request.IntendedTime, request.Poisoned);
+
+        public void Sent(in InvocationRequest request, in InvocationResult result)
         {
-            if (request.Path is Scenarios.InvocationPath.Async or Scenarios.InvocationPath.Queue)
+            if (result.Outcome != Outcome.Ok)
             {
-                session.Journal.RecordSent(request.Id, request.Path, request.IntendedTime, request.Poisoned);
-                session.Journal.RecordSendFailed(request.Id, Engine.Outcomes.Name(result.Outcome));
+                session.Journal.RecordSendFailed(request.Id, result.Outcome.Name());
             }
         }
-
-        public string Describe => queue is null ? lambda.Describe : $"{lambda.Describe}; {queue.Describe}";
-
-        public async ValueTask<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
-        {
-            if (request.Path is not (Scenarios.InvocationPath.Async or Scenarios.InvocationPath.Queue))
-            {
-                return await lambda.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-
-            var ledger = session.Journal;
-            ledger.RecordSent(request.Id, request.Path, request.IntendedTime, request.Poisoned);
-            var target = request.Path == Scenarios.InvocationPath.Queue ? queue ?? lambda : lambda;
-            var result = await target.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
-            if (result.Outcome != Engine.Outcome.Ok)
-            {
-                ledger.RecordSendFailed(request.Id, Engine.Outcomes.Name(result.Outcome));
-            }
-
-            return result;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -201,12 +201,7 @@ internal sealed class JournalWriter : IDisposable
             w.WriteEndObject();
         }
 
-        buffer.WriteByte((byte)'\n');
-        lock (_lock)
-        {
-            _stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-            _stream.Flush(flushToDisk: false);
-        }
+        Append(buffer);
     }
 
     /// <summary>Writes what the source reported when the ledger was reconciled (quiescent, busy, unreachable).</summary>
@@ -235,6 +230,12 @@ internal sealed class JournalWriter : IDisposable
             w.WriteEndObject();
         }
 
+        Append(buffer);
+    }
+
+    /// <summary>Appends one line (also to the stream of a cluster's client: a ledger line is a journal line like any other).</summary>
+    private void Append(MemoryStream buffer)
+    {
         buffer.WriteByte((byte)'\n');
         lock (_lock)
         {
