@@ -52,6 +52,8 @@ internal sealed class CliProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string StdOut { get { lock (_out) { return _out.ToString(); } } }
 
     public string StdErr { get { lock (_err) { return _err.ToString(); } } }

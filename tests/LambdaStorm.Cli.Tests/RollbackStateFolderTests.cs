@@ -37,11 +37,11 @@ public sealed class RollbackStateFolderTests : IDisposable
     }
 
     /// <summary>A separate emulator whose 'hello' has reserved concurrency 50, and a scenario that cuts it to 0 at 1 s.</summary>
-    private async Task<(HttpClient Http, string Scenario)> CutAsync(string extraScenario = "")
+    private async Task<(HttpClient Http, string Scenario)> CutAsync(string duration = "20ms", string gracefulStop = "1s")
     {
         var port = FreePort();
         var config = Path.Combine(_dir, "emulator.yaml");
-        await File.WriteAllTextAsync(config, "functions:\n  hello: { duration: 20ms, reservedConcurrency: 50 }\n");
+        await File.WriteAllTextAsync(config, $"functions:\n  hello: {{ duration: {duration}, reservedConcurrency: 50 }}\n");
         var emulator = Start(_dir, "emulator", "--port", port.ToString(CultureInfo.InvariantCulture), "--config", config);
         await emulator.WaitForOutputAsync("emulator listening", TimeSpan.FromSeconds(60));
         var scenario = Path.Combine(_dir, "cut.yaml");
@@ -49,12 +49,11 @@ public sealed class RollbackStateFolderTests : IDisposable
             name: cut
             function: hello
             target: {"{"} type: emulator, endpoint: "http://127.0.0.1:{port}" {"}"}
-            gracefulStop: 1s
+            gracefulStop: {gracefulStop}
             load:
               - inject: {"{"} rate: 5, during: 2m {"}"}
             chaos:
               - {"{"} at: 1s, reserved-concurrency: {"{"} function: hello, value: 0 {"}"} {"}"}
-            {extraScenario}
             """);
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         Assert.Equal(50, await ReservedAsync(http));
@@ -100,6 +99,31 @@ public sealed class RollbackStateFolderTests : IDisposable
         Assert.Contains("reserved concurrency of hello back to 50", next.StdErr, StringComparison.Ordinal);
         Assert.Equal(50, await ReservedAsync(http));
         Assert.Contains(File.ReadAllLines(journal), l => l.Contains("\"type\":\"complete\"", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "state", "rollback")));
+    }
+
+    [Fact]
+    public async Task A_second_Ctrl_C_while_the_run_stops_says_the_rollback_is_in_progress_and_does_not_abandon_it()
+    {
+        // 2 s invocations: the ones in flight when the cut lands keep the stop busy for a while after the first SIGINT.
+        var (http, scenario) = await CutAsync(duration: "2s", gracefulStop: "10s");
+        using var _ = http;
+        var results = Path.Combine(_dir, "results");
+        var run = Start(_dir, "run", scenario, "--results", results, "--metrics-port", "0", "--plain");
+        await WaitForCutAsync(http, run);
+
+        run.Signal("INT");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.False(run.HasExited, $"the run ended before the second Ctrl-C\n{run.StdOut}\n{run.StdErr}");
+        run.Signal("INT");
+        var code = await run.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(code == 0, $"exit {code}\n{run.StdOut}\n{run.StdErr}");
+        Assert.Contains("rollback in progress", run.StdErr, StringComparison.Ordinal);
+        Assert.Contains("lambdastorm rollback", run.StdErr, StringComparison.Ordinal);
+        Assert.Equal(50, await ReservedAsync(http));
+        var folder = Assert.Single(Directory.GetDirectories(results));
+        Assert.Contains(File.ReadAllLines(Path.Combine(folder, "rollback.jsonl")), l => l.Contains("\"type\":\"complete\"", StringComparison.Ordinal));
         Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "state", "rollback")));
     }
 

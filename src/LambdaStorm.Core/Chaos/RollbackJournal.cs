@@ -137,6 +137,8 @@ internal sealed class RollbackJournal : IDisposable
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<RollbackJournal, byte> Open = new();
+
     private readonly FileStream _stream;
     private readonly Lock _lock = new();
 
@@ -151,7 +153,21 @@ internal sealed class RollbackJournal : IDisposable
         _stream = new FileStream(Path, FileMode.Create, FileAccess.Write, FileShare.Read);
         Write(new { type = "plane", plane });
         RegistrationError = plane.Kind == "http" ? RollbackRegistry.Register(Path) : null;
+        Open[this] = 0;
     }
+
+    /// <summary>
+    /// The journals of this process that still have changes to undo (applied and not complete), for people: what a
+    /// second Ctrl-C would leave behind if the process quit now.
+    /// </summary>
+    public static IReadOnlyList<string> Pending => [.. Open.Keys.Where(j => j.HasPending).Select(j => j.Path)];
+
+    private int _applied;
+    private int _undone;
+    private bool _complete;
+
+    /// <summary>True when some change was journaled and not yet undone.</summary>
+    private bool HasPending => !Volatile.Read(ref _complete) && Volatile.Read(ref _applied) > Volatile.Read(ref _undone);
 
     /// <summary>The file.</summary>
     public string Path { get; }
@@ -160,19 +176,32 @@ internal sealed class RollbackJournal : IDisposable
     public string? RegistrationError { get; }
 
     /// <summary>Journals an undo before its action is applied.</summary>
-    public void Applied(ChaosUndo undo) => Write(new { type = "applied", undo });
+    public void Applied(ChaosUndo undo)
+    {
+        Write(new { type = "applied", undo });
+        Interlocked.Increment(ref _applied);
+    }
 
     /// <summary>Journals that an action was undone.</summary>
-    public void Undone(string action) => Write(new { type = "undone", action });
+    public void Undone(string action)
+    {
+        Write(new { type = "undone", action });
+        Interlocked.Increment(ref _undone);
+    }
 
     /// <summary>Journals that everything was rolled back, and takes the journal off the state folder's list.</summary>
     public void Complete()
     {
         Write(new { type = "complete" });
+        Volatile.Write(ref _complete, true);
         RollbackRegistry.Unregister(Path);
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        Open.TryRemove(this, out _);
+        _stream.Dispose();
+    }
 
     private void Write(object line)
     {
