@@ -118,7 +118,8 @@ public sealed class ChaosProcessTests : IDisposable
         return p;
     }
 
-    private static async Task<int?> ReservedAsync(HttpClient http)
+    /// <summary>The emulator's reserved concurrency of 'hello' (GetFunctionConcurrency; the emulator runs without --require-auth).</summary>
+    internal static async Task<int?> ReservedAsync(HttpClient http)
     {
         var body = JsonDocument.Parse(await http.GetStringAsync("2019-09-30/functions/hello/concurrency", TestContext.Current.CancellationToken)).RootElement;
         return body.TryGetProperty("ReservedConcurrentExecutions", out var r) ? r.GetInt32() : null;
@@ -127,7 +128,7 @@ public sealed class ChaosProcessTests : IDisposable
     private static bool RollbackComplete(string folder)
         => File.ReadAllLines(Path.Combine(folder, "rollback.jsonl")).Any(l => l.Contains("\"type\":\"complete\"", StringComparison.Ordinal));
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace LambdaStorm.Cli.Tests;
@@ -39,7 +37,7 @@ public sealed class RollbackStateFolderTests : IDisposable
     /// <summary>A separate emulator whose 'hello' has reserved concurrency 50, and a scenario that cuts it to 0 at 1 s.</summary>
     private async Task<(HttpClient Http, string Scenario)> CutAsync(string duration = "20ms", string gracefulStop = "1s")
     {
-        var port = FreePort();
+        var port = ChaosProcessTests.FreePort();
         var config = Path.Combine(_dir, "emulator.yaml");
         await File.WriteAllTextAsync(config, $"functions:\n  hello: {{ duration: {duration}, reservedConcurrency: 50 }}\n");
         var emulator = Start(_dir, "emulator", "--port", port.ToString(CultureInfo.InvariantCulture), "--config", config);
@@ -127,16 +125,5 @@ public sealed class RollbackStateFolderTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "state", "rollback")));
     }
 
-    private static async Task<int?> ReservedAsync(HttpClient http)
-    {
-        var body = JsonDocument.Parse(await http.GetStringAsync("2019-09-30/functions/hello/concurrency", TestContext.Current.CancellationToken)).RootElement;
-        return body.TryGetProperty("ReservedConcurrentExecutions", out var r) ? r.GetInt32() : null;
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private static Task<int?> ReservedAsync(HttpClient http) => ChaosProcessTests.ReservedAsync(http);
 }

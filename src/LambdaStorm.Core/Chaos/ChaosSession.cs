@@ -199,7 +199,7 @@ internal sealed class ChaosSession : IAsyncDisposable
     }
 
     /// <summary>The control plane of a target that has none (noop, http): every call fails.</summary>
-    private sealed class NoControlPlane(string kind) : IChaosControlPlane
+    internal sealed class NoControlPlane(string kind) : IChaosControlPlane
     {
         public string Describe => $"no control plane ({kind} target)";
 

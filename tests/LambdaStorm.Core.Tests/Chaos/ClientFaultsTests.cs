@@ -38,7 +38,7 @@ public sealed class ClientFaultsTests : IDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
         var events = new List<ChaosEvent>();
         var inner = new CountingTarget();
-        await using var controller = new ChaosController(new ChaosPlan([Faults(S, 2 * S, TimeSpan.FromMilliseconds(200))], null, []), new RefusingPlane(), time, null, events.Add, "hello");
+        await using var controller = new ChaosController(new ChaosPlan([Faults(S, 2 * S, TimeSpan.FromMilliseconds(200))], null, []), new ChaosSession.NoControlPlane("client-faults test"), time, null, events.Add, "hello");
         var target = controller.Wrap(inner);
         controller.Start();
 
@@ -83,7 +83,7 @@ public sealed class ClientFaultsTests : IDisposable
         var inner = new CountingTarget();
         var random = new Random(7);
         var plan = new ChaosPlan([Faults(TimeSpan.Zero, null, TimeSpan.Zero, 0, failRate: 0.3, throttleRate: 0.2, InvocationPath.Sync, InvocationPath.Queue)], null, []);
-        await using var controller = new ChaosController(plan, new RefusingPlane(), time, null, null, "hello", random.NextDouble);
+        await using var controller = new ChaosController(plan, new ChaosSession.NoControlPlane("client-faults test"), time, null, null, "hello", random.NextDouble);
         var target = controller.Wrap(inner);
         controller.Start();
         await StepAsync(time, controller, TimeSpan.Zero);
@@ -195,34 +195,6 @@ public sealed class ClientFaultsTests : IDisposable
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    /// <summary>A control plane that fails every call: client faults must not make any.</summary>
-    private sealed class RefusingPlane : IChaosControlPlane
-    {
-        public string Describe => "no control plane";
-
-        public Task<int?> GetReservedConcurrencyAsync(string function, CancellationToken ct) => throw Fail();
-
-        public Task SetReservedConcurrencyAsync(string function, int? value, CancellationToken ct) => throw Fail();
-
-        public Task<int?> GetProvisionedConcurrencyAsync(string function, string qualifier, CancellationToken ct) => throw Fail();
-
-        public Task SetProvisionedConcurrencyAsync(string function, string qualifier, int? value, CancellationToken ct) => throw Fail();
-
-        public Task<IReadOnlyDictionary<string, string>> GetEnvironmentAsync(string function, CancellationToken ct) => throw Fail();
-
-        public Task SetEnvironmentAsync(string function, IReadOnlyDictionary<string, string> environment, CancellationToken ct) => throw Fail();
-
-        public Task<int> GetVisibilityTimeoutAsync(string queue, CancellationToken ct) => throw Fail();
-
-        public Task SetVisibilityTimeoutAsync(string queue, int seconds, CancellationToken ct) => throw Fail();
-
-        public Task PurgeQueueAsync(string queue, CancellationToken ct) => throw Fail();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        private static Exception Fail() => new InvalidOperationException("client faults made a control-plane call");
     }
 }
 
