@@ -10,12 +10,20 @@ namespace LambdaStorm.Cli.Views;
 
 /// <summary>
 /// The live view of a run: elapsed time and phase, target versus achieved rate, in flight, dropped, outcomes so far
-/// and the last interval's percentiles. On a terminal it is redrawn in place; otherwise it prints one plain line every
-/// few seconds.
+/// and the last interval's percentiles, and on a game day the chaos timeline (actions requested, applied, effective,
+/// reverted or failed; steady-state verdicts; the abort) with the faults active now. On a terminal it is redrawn in
+/// place; otherwise it prints one plain line every few seconds, and one line per chaos event as it happens.
 /// </summary>
-internal sealed class LiveView : IRunObserver
+internal sealed class LiveView : IRunObserver, Chaos.IChaosObserver
 {
+    /// <summary>How many recent chaos events the terminal view shows.</summary>
+    private const int RecentChaos = 5;
+
     private readonly Lock _lock = new();
+    private readonly TextWriter? _output;
+    private readonly List<Chaos.ChaosEvent> _chaos = [];
+    private readonly Dictionary<string, ActiveFault> _active = new(StringComparer.Ordinal);
+    private string? _abort;
     private readonly long[] _outcomes = new long[Outcomes.All.Length];
     private RunStarted? _run;
     private IntervalSnapshot? _last;
@@ -24,11 +32,17 @@ internal sealed class LiveView : IRunObserver
     private long _dropped;
     private double _lastPlainLine = double.NegativeInfinity;
 
-    public LiveView(bool interactive, TimeSpan plainInterval)
+    /// <param name="interactive">Redraw in place on a terminal, or print plain lines.</param>
+    /// <param name="plainInterval">How often the plain progress line is printed.</param>
+    /// <param name="output">Where plain lines go (the console when null).</param>
+    public LiveView(bool interactive, TimeSpan plainInterval, TextWriter? output = null)
     {
         Interactive = interactive;
         PlainInterval = plainInterval;
+        _output = output;
     }
+
+    private TextWriter Out => _output ?? Console.Out;
 
     public bool Interactive { get; }
 
@@ -43,7 +57,7 @@ internal sealed class LiveView : IRunObserver
 
         if (!Interactive)
         {
-            Console.WriteLine($"run {run.RunId}: '{run.Scenario.Name}' against {run.Target}, {ValueParsers.FormatDuration(TimeSpan.FromSeconds(run.Schedule.Duration))} of load, results in {run.ResultsPath}");
+            Out.WriteLine($"run {run.RunId}: '{run.Scenario.Name}' against {run.Target}, {ValueParsers.FormatDuration(TimeSpan.FromSeconds(run.Schedule.Duration))} of load, results in {run.ResultsPath}");
         }
     }
 
@@ -63,7 +77,7 @@ internal sealed class LiveView : IRunObserver
         if (!Interactive && (snapshot.End - _lastPlainLine >= PlainInterval.TotalSeconds || snapshot.Phase == "drain"))
         {
             _lastPlainLine = snapshot.End;
-            Console.WriteLine(PlainLine());
+            Out.WriteLine(PlainLine());
         }
     }
 
@@ -83,7 +97,69 @@ internal sealed class LiveView : IRunObserver
 
         if (!Interactive)
         {
-            Console.WriteLine($"GENERATOR-LIMITED ({_generatorLimited}): the target is not getting the load that was asked for");
+            Out.WriteLine($"GENERATOR-LIMITED ({_generatorLimited}): the target is not getting the load that was asked for");
+        }
+    }
+
+    /// <summary>One chaos event: kept for the terminal view (and the active faults), printed at once in plain mode.</summary>
+    public void OnChaos(Chaos.ChaosEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        lock (_lock)
+        {
+            _chaos.Add(e);
+            if (_chaos.Count > 100)
+            {
+                _chaos.RemoveRange(0, _chaos.Count - 100);
+            }
+
+            if (e.Action is { } action)
+            {
+                switch (e.Kind)
+                {
+                    case "applied":
+                        _active[action] = new ActiveFault(e.ActionKind is null ? action : $"{e.ActionKind} {e.Target}", e.At, null);
+                        break;
+                    case "effective" when _active.TryGetValue(action, out var a):
+                        _active[action] = a with { EffectiveAt = e.At };
+                        break;
+                    case "reverted" or "failed":
+                        _active.Remove(action);
+                        break;
+                }
+            }
+            else if (e.Kind == "abort")
+            {
+                _abort = $"{e.Detail} at {FormatClock(e.At)}";
+            }
+        }
+
+        if (!Interactive)
+        {
+            Out.WriteLine(ChaosLine(e));
+            if (e.Action is not null && e.Kind is "applied" or "reverted" or "failed")
+            {
+                Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{FormatClock(e.At)}] active faults: {ActiveText()}"));
+            }
+        }
+    }
+
+    /// <summary>A chaos event as one plain line: <c>[0:15] CHAOS applied 1-reserved-concurrency-hello: …</c>.</summary>
+    internal static string ChaosLine(Chaos.ChaosEvent e) => e.Kind switch
+    {
+        "abort" => $"[{FormatClock(e.At)}] ABORT: {e.Detail}",
+        "steady-state" => $"[{FormatClock(e.At)}] STEADY STATE {e.Detail}",
+        _ => $"[{FormatClock(e.At)}] CHAOS {e.Kind}{(e.Action is null ? string.Empty : " " + e.Action)}: {e.Detail}",
+    };
+
+    /// <summary>The faults applied and not reverted, with when they were applied and became effective, or <c>none</c>.</summary>
+    internal string ActiveText()
+    {
+        lock (_lock)
+        {
+            return _active.Count == 0
+                ? "none"
+                : string.Join("; ", _active.Values.Select(a => $"{a.Label} since {FormatClock(a.AppliedAt)}{(a.EffectiveAt is { } ef ? $" (effective {FormatClock(ef)})" : " (not effective yet)")}"));
         }
     }
 
@@ -148,6 +224,18 @@ internal sealed class LiveView : IRunObserver
                 grid.AddRow(new Markup("[bold]last 1s[/]"), new Markup(Markup.Escape($"p50 {Ms(h, 50)}   p95 {Ms(h, 95)}   p99 {Ms(h, 99)}   lateness p99 {LatenessP99(s)}")));
             }
 
+            if (_chaos.Count > 0)
+            {
+                grid.AddRow(new Markup("[bold]active faults[/]"), new Markup(_active.Count == 0 ? "[green]none[/]" : "[red]" + Markup.Escape(ActiveText()) + "[/]"));
+                var recent = _chaos.Skip(Math.Max(0, _chaos.Count - RecentChaos)).Select(e => Markup.Escape(ChaosLine(e)));
+                grid.AddRow(new Markup("[bold]chaos[/]"), new Markup(string.Join("\n", recent)));
+            }
+
+            if (_abort is { } abort)
+            {
+                grid.AddRow(new Markup("[bold]abort[/]"), new Markup("[red]ABORTED[/] " + Markup.Escape(abort)));
+            }
+
             if (_generatorLimited is { } limited)
             {
                 grid.AddRow(new Markup("[bold]generator[/]"), new Markup("[red]LIMITED[/] " + Markup.Escape($"({limited}): the target is not getting the load that was asked for")));
@@ -183,6 +271,8 @@ internal sealed class LiveView : IRunObserver
     internal static string FormatMs(double ms) => ms >= 1000
         ? string.Create(CultureInfo.InvariantCulture, $"{ms / 1000:0.00}s")
         : string.Create(CultureInfo.InvariantCulture, $"{ms:0.0}ms");
+
+    private sealed record ActiveFault(string Label, double AppliedAt, double? EffectiveAt);
 
     private static string FormatClock(double seconds)
     {
