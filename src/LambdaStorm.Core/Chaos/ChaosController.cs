@@ -20,7 +20,7 @@ namespace LambdaStorm.Chaos;
 /// <see cref="StopRequested"/>. Invocations seen through <see cref="Wrap"/> mark each action's effective moment.
 /// Part of internal API.
 /// </summary>
-internal sealed class ChaosController : IAsyncDisposable
+internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObserver
 {
     private readonly ChaosPlan _plan;
     private readonly IChaosControlPlane _plane;
@@ -47,6 +47,7 @@ internal sealed class ChaosController : IAsyncDisposable
     private int _awaitingEffect;
     private bool _rolledBack;
     private bool _journalComplete;
+    private Ledger.LedgerReport? _ledger;
 
     /// <param name="plan">The plan.</param>
     /// <param name="plane">Where the actions are applied.</param>
@@ -186,6 +187,20 @@ internal sealed class ChaosController : IAsyncDisposable
             {
                 EvaluateAbortLocked(snapshot);
             }
+        }
+    }
+
+    /// <summary>
+    /// The delivery ledger as it stands (its snapshot after every interval): abort conditions on <c>dlq_depth</c> read
+    /// it. The single-process run passes the ledger session's snapshots here (<c>RunResources.ObserveLedger</c>); a
+    /// coordinator that keeps the ledger calls it the same way, before the interval's <see cref="OnInterval"/>.
+    /// </summary>
+    public void OnLedger(Telemetry.LedgerSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        lock (_gate)
+        {
+            _ledger = snapshot.Report;
         }
     }
 
@@ -595,10 +610,11 @@ internal sealed class ChaosController : IAsyncDisposable
         single.Add(snapshot);
         foreach (var rule in _plan.Abort)
         {
-            // Counts accumulate over the run so far; rates and latencies are read on the last second.
+            // Counts accumulate over the run so far; rates and latencies are read on the last second; ledger metrics
+            // (dlq_depth) on the ledger's latest snapshot (no value before the first one).
             var data = rule.Condition.Metric.Unit == MetricUnit.Count ? _total : single;
             var seconds = rule.Condition.Metric.Unit == MetricUnit.Count ? Math.Max(1e-9, snapshot.End) : Math.Max(1e-9, snapshot.End - snapshot.Start);
-            var value = ThresholdEvaluator.Measure(rule.Condition, data, seconds);
+            var value = ThresholdEvaluator.Measure(rule.Condition, data, seconds, _ledger);
             if (value is not { } v || double.IsNaN(v) || !rule.Condition.Holds(v))
             {
                 _heldSince.Remove(rule);

@@ -100,6 +100,19 @@ public sealed record ChaosFinding(
 /// <param name="InFlight">Of those, still without an outcome when the run ended while the source had work.</param>
 public sealed record ChaosLedgerCounts(long Sent, long Lost, long Duplicated, long DeadLettered, long Expired, long AfterRetry, long InFlight);
 
+/// <summary>
+/// The delivery ledger as the chaos findings read it: what became of the ids sent in a window of the run. Built from
+/// the live ledger once it is reconciled, or from the ledger replayed out of a journal. Part of internal API.
+/// </summary>
+/// <param name="ledger">The ledger.</param>
+/// <param name="origin">The run's start (the chaos timeline's zero).</param>
+/// <param name="source">What the source reported at the end (whether ids without an outcome are lost or in flight).</param>
+internal sealed class ChaosLedgerSource(Ledger.DeliveryLedger ledger, DateTimeOffset origin, Ledger.SourceState source)
+{
+    /// <summary>The ids whose intended send time lies between <paramref name="from"/> and <paramref name="to"/> seconds since the start.</summary>
+    public ChaosLedgerCounts Count(double from, double to) => ledger.CountSentBetween(origin.AddSeconds(from), origin.AddSeconds(to), source);
+}
+
 /// <summary>The findings section of summary.json and report.html.</summary>
 /// <param name="Findings">One entry per action, in timeline order.</param>
 /// <param name="Before">The steady state over the warm-up, or null without a hypothesis.</param>
@@ -115,8 +128,32 @@ public sealed record ChaosReport(
     bool RolledBack,
     ImmutableArray<ChaosEvent> Timeline)
 {
+    /// <summary>
+    /// The same findings with each active fault's delivery-ledger counts (<see cref="ChaosFinding.Ledger"/>): the ids
+    /// whose intended send time fell between its effective moment (or its request) and its revert (or
+    /// <paramref name="end"/>, seconds since the start, for a fault still applied when the load ended).
+    /// </summary>
+    internal ChaosReport WithLedger(ChaosLedgerSource? ledger, double end)
+    {
+        if (ledger is null)
+        {
+            return this;
+        }
+
+        return this with
+        {
+            Findings = [.. Findings.Select(f => f.Error is null && (f.EffectiveAt ?? f.RequestedAt) is { } from
+                ? f with { Ledger = ledger.Count(from, Math.Max(from, f.RevertedAt ?? end)) }
+                : f)],
+        };
+    }
+
     /// <summary>Builds the findings from the plan, the chaos events and the merged intervals (live, or read back from a journal).</summary>
-    internal static ChaosReport Build(ChaosPlan plan, IReadOnlyList<ChaosEvent> events, IReadOnlyList<IntervalSnapshot> intervals)
+    /// <param name="plan">The plan.</param>
+    /// <param name="events">The chaos events.</param>
+    /// <param name="intervals">The merged intervals.</param>
+    /// <param name="ledger">The run's delivery ledger once reconciled (a journal read back), or null; see <see cref="WithLedger"/>.</param>
+    internal static ChaosReport Build(ChaosPlan plan, IReadOnlyList<ChaosEvent> events, IReadOnlyList<IntervalSnapshot> intervals, ChaosLedgerSource? ledger = null)
     {
         var steady = plan.SteadyState;
         var end = intervals.Count == 0 ? 0 : intervals.Max(i => i.End);
@@ -156,7 +193,7 @@ public sealed record ChaosReport(
         var abort = events.FirstOrDefault(e => e.Kind == "abort");
         var applied = events.Where(e => e.Kind == "applied" && e.Action is not null).Select(e => e.Action!).Distinct().ToList();
         var rolledBack = applied.All(l => events.Any(e => e.Action == l && e.Kind == "reverted"));
-        return new ChaosReport(findings.ToImmutable(), before, after, abort is null ? null : $"{abort.Detail} at {abort.At:0.#}s", rolledBack, [.. events]);
+        return new ChaosReport(findings.ToImmutable(), before, after, abort is null ? null : $"{abort.Detail} at {abort.At:0.#}s", rolledBack, [.. events]).WithLedger(ledger, end);
     }
 
     /// <summary>How an effective moment was established, from its event's detail (see <see cref="ChaosController"/>).</summary>

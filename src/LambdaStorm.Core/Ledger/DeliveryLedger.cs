@@ -401,6 +401,43 @@ internal sealed class DeliveryLedger : ILedgerInput
         return new LedgerCounts(first, retry, dlq, expired, outstanding);
     }
 
+    /// <summary>
+    /// What became of the ids whose intended send time lies in [<paramref name="from"/>, <paramref name="to"/>), given
+    /// what the source reported at the end: the per-fault counts of the chaos findings.
+    /// </summary>
+    public Chaos.ChaosLedgerCounts CountSentBetween(DateTimeOffset from, DateTimeOffset to, SourceState source)
+    {
+        long sent = 0, lost = 0, duplicated = 0, dlq = 0, expired = 0, retried = 0, inFlight = 0;
+        var (f, t) = (from.UtcTicks, to.UtcTicks);
+        lock (_gate)
+        {
+            foreach (var e in _entries.Values)
+            {
+                if (!e.Sent || e.IntendedTicks < f || e.IntendedTicks >= t)
+                {
+                    continue;
+                }
+
+                sent++;
+                switch (ClassWithoutSource(e) ?? (source == SourceState.Quiescent ? DeliveryClass.Lost : DeliveryClass.InFlight))
+                {
+                    case DeliveryClass.Lost: lost++; break;
+                    case DeliveryClass.DeadLettered: dlq++; break;
+                    case DeliveryClass.Expired: expired++; break;
+                    case DeliveryClass.AfterRetry: retried++; break;
+                    case DeliveryClass.InFlight: inFlight++; break;
+                }
+
+                if ((e.OkReceipts > 0 ? e.OkReceipts : e.SuccessRecords) > 1)
+                {
+                    duplicated++;
+                }
+            }
+        }
+
+        return new Chaos.ChaosLedgerCounts(sent, lost, duplicated, dlq, expired, retried, inFlight);
+    }
+
     /// <summary>The time from the end of the load until every source queue first held nothing, or null if it never did.</summary>
     private double? DrainSeconds()
     {

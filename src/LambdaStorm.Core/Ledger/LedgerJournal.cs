@@ -269,6 +269,9 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
 /// <param name="Depth">Queue-depth samples, as seconds since the start.</param>
 public sealed record LedgerData(LedgerReport Report, ImmutableArray<LedgerPoint> Points, ImmutableArray<DepthPoint> Depth)
 {
+    /// <summary>The replayed ledger as the chaos findings read it (ids sent while each fault was active, by class).</summary>
+    internal Chaos.ChaosLedgerSource? Chaos { get; init; }
+
     /// <summary>Builds the data from a replayed ledger.</summary>
     internal static LedgerData From(DeliveryLedger ledger, DateTimeOffset origin, SourceState source)
     {
@@ -291,7 +294,10 @@ public sealed record LedgerData(LedgerReport Report, ImmutableArray<LedgerPoint>
         return new LedgerData(
             report,
             points.ToImmutable(),
-            [.. depth.Select(d => new DepthPoint((d.At - origin).TotalSeconds, d.Queue, QueueDepthSample.RoleName(d.Role), d.Visible, d.NotVisible, d.Delayed))]);
+            [.. depth.Select(d => new DepthPoint((d.At - origin).TotalSeconds, d.Queue, QueueDepthSample.RoleName(d.Role), d.Visible, d.NotVisible, d.Delayed))])
+        {
+            Chaos = new Chaos.ChaosLedgerSource(ledger, origin, source),
+        };
     }
 }
 

@@ -30,6 +30,7 @@ internal sealed class LedgerSession : IAsyncDisposable
     private SourceState _lastState = SourceState.Busy;
     private string? _failure;
     private int _depthObserved;
+    private DateTimeOffset _origin;
 
     public LedgerSession(ILedgerReader reader, IInvocationTarget? queueTarget, TimeProvider time)
     {
@@ -106,6 +107,9 @@ internal sealed class LedgerSession : IAsyncDisposable
         return new LedgerSession(new SqsLedgerReader(sqs, plan, time, null), null, time);
     }
 
+    /// <summary>The reconciled ledger as the chaos findings read it (set by <see cref="FinishAsync"/>), or null before.</summary>
+    public Chaos.ChaosLedgerSource? ChaosLedger { get; private set; }
+
     /// <summary>The ledger (valid after <see cref="Start"/>).</summary>
     public DeliveryLedger Ledger => Journal.Ledger;
 
@@ -123,6 +127,7 @@ internal sealed class LedgerSession : IAsyncDisposable
     /// <summary>Starts recording; <paramref name="origin"/> is the run's start (the charts' zero).</summary>
     public void Start(DateTimeOffset origin)
     {
+        _origin = origin;
         _journal = new LedgerJournal(new DeliveryLedger(), origin);
         _loop = LoopAsync(_stop.Token);
     }
@@ -210,6 +215,7 @@ internal sealed class LedgerSession : IAsyncDisposable
         }
 
         var final = Ledger.Reconcile(state);
+        ChaosLedger = new Chaos.ChaosLedgerSource(Ledger, _origin, state);
         if (Observer is not null)
         {
             Publish(final, final: true);

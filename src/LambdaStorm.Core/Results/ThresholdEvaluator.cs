@@ -93,6 +93,7 @@ internal static class ThresholdEvaluator
         "delivery_p99" => l.EndToEndMs.Count == 0 ? null : l.EndToEndMs.P99,
         "delivery_max" => l.EndToEndMs.Count == 0 ? null : l.EndToEndMs.Max,
         "drain_time" => l.DrainSeconds * 1000,
+        "dlq_depth" => l.DeadLetterArrivals,
         _ => null,
     };
 

@@ -122,6 +122,31 @@ internal sealed class RunResources : IAsyncDisposable
         }
     }
 
+    /// <summary>The reconciled delivery ledger for the chaos findings' per-fault counts (after <see cref="FinishAsync"/>), or null without one.</summary>
+    public Chaos.ChaosLedgerSource? ChaosLedger => _ledger?.ChaosLedger;
+
+    /// <summary>
+    /// Also shows the ledger's live snapshots to <paramref name="extra"/> (the chaos controller, whose abort conditions
+    /// read <c>dlq_depth</c>); call after <see cref="Attach"/>. Nothing happens without a ledger.
+    /// </summary>
+    public void ObserveLedger(Telemetry.ILedgerObserver extra)
+    {
+        if (_ledger is not null)
+        {
+            _ledger.Observer = _ledger.Observer is { } first ? new LedgerObservers(first, extra) : extra;
+        }
+    }
+
+    /// <summary>Two ledger observers in turn.</summary>
+    private sealed class LedgerObservers(Telemetry.ILedgerObserver first, Telemetry.ILedgerObserver second) : Telemetry.ILedgerObserver
+    {
+        public void OnLedger(Telemetry.LedgerSnapshot snapshot)
+        {
+            first.OnLedger(snapshot);
+            second.OnLedger(snapshot);
+        }
+    }
+
     /// <summary>The load starts now (the ledger's origin).</summary>
     public void Started(DateTimeOffset at) => _ledger?.Start(at);
 

@@ -107,6 +107,7 @@ internal static class ScenarioRunner
         {
             engine.Snapshot += chaos.Controller.OnInterval;
             observed = chaos.Controller.Wrap(resources.Invoked);
+            resources.ObserveLedger(chaos.Controller);
         }
 
         using var runStop = CancellationTokenSource.CreateLinkedTokenSource(stop, chaos?.Controller.StopRequested ?? CancellationToken.None);
@@ -116,6 +117,7 @@ internal static class ScenarioRunner
         var result = await engine.RunAsync(runStop.Token).ConfigureAwait(false);
         var chaosReport = chaos is null ? null : await chaos.Controller.FinishAsync(CancellationToken.None).ConfigureAwait(false);
         var (lambda, ledger, warnings) = await resources.FinishAsync(recorder, result.StartedAt + TimeSpan.FromSeconds(Math.Min(schedule.Duration, result.Elapsed.TotalSeconds)), stop).ConfigureAwait(false);
+        chaosReport = chaosReport?.WithLedger(resources.ChaosLedger, result.Elapsed.TotalSeconds);
         recorder.StartedAt(result.StartedAt);
         var status = chaos?.Controller.AbortReason is not null ? "aborted" : result.Stopped ? "stopped" : "completed";
         var end = new JournalEnd(time.GetUtcNow(), status, result.Elapsed.TotalSeconds, result.Interrupted);
@@ -151,7 +153,7 @@ internal static class ScenarioRunner
         var summary = RunSummary.Build(contents.Header, aggregate, contents.End, load.Scenario, warnings, contents.Lambda, contents.Ledger?.Report,
             ClusterSummary.From(contents.Marks.IsDefault ? [] : contents.Marks, contents.Intervals)) with
         {
-            Chaos = load.Scenario is { Chaos.IsEmpty: false } s ? Chaos.ChaosReport.Build(s.Chaos, contents.Chaos, contents.Intervals) : null,
+            Chaos = load.Scenario is { Chaos.IsEmpty: false } s ? Chaos.ChaosReport.Build(s.Chaos, contents.Chaos, contents.Intervals, contents.Ledger?.Chaos) : null,
         };
         await File.WriteAllTextAsync(folder.Summary, summary.ToJson(), ct).ConfigureAwait(false);
         if (artifacts is not null)

@@ -28,7 +28,8 @@ public static partial class ScenarioLoader
     private static ChaosPlan BindChaosPlan(YamlReader r, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> e, TargetSpec target, string? function, string? queue, ImmutableArray<LoadPhase> load, PathMix paths)
     {
         var steady = e.TryGetValue("steadyState", out var ss) ? BindSteadyState(r, ss.Value) : null;
-        var abort = e.TryGetValue("abort", out var ab) ? BindAbort(r, ab.Value) : [];
+        var ledger = paths.Entries.Any(x => x.Path is InvocationPath.Async or InvocationPath.Queue);
+        var abort = e.TryGetValue("abort", out var ab) ? BindAbort(r, ab.Value, ledger) : [];
         var actions = e.TryGetValue("chaos", out var ch) ? BindChaos(r, ch.Value, target, function, queue, load, steady, paths) : [];
         return new ChaosPlan(actions, steady, abort);
     }
@@ -79,7 +80,10 @@ public static partial class ScenarioLoader
         }
     }
 
-    private static ImmutableArray<AbortRule> BindAbort(YamlReader r, YamlNode node)
+    /// <param name="r">The reader.</param>
+    /// <param name="node">The <c>abort</c> list.</param>
+    /// <param name="ledger">True when the scenario sends on the async or queue path, so that a delivery ledger runs.</param>
+    private static ImmutableArray<AbortRule> BindAbort(YamlReader r, YamlNode node, bool ledger)
     {
         var list = ImmutableArray.CreateBuilder<AbortRule>();
         foreach (var (item, text, quoted) in RuleItems(r, node, "'abort'", "an abort condition"))
@@ -104,9 +108,19 @@ public static partial class ScenarioLoader
                 continue;
             }
 
-            if (ThresholdMetrics.IsLedgerMetric(threshold!.Metric.Name))
+            var metric = threshold!.Metric.Name;
+            if (ThresholdMetrics.LiveLedgerMetrics.Contains(metric) && !ledger)
             {
-                r.Error(item, $"abort condition '{text}' reads '{threshold.Metric.Name}', a delivery-ledger metric known only when the run has ended; abort on live data such as throttle_rate, error_rate, p99 or errors", quoted);
+                r.Error(item, $"abort condition '{text}' reads '{metric}', which the delivery ledger measures on the async and queue paths; this scenario sends on neither, so it could never fire", quoted);
+                continue;
+            }
+
+            if (ThresholdMetrics.IsLedgerMetric(metric) && !ThresholdMetrics.LiveLedgerMetrics.Contains(metric))
+            {
+                var why = metric is "lost" or "in_flight"
+                    ? "an id counts as lost only once the source reports nothing left, which is known only after the load, when the ledger has settled"
+                    : "it is known only when the run has ended";
+                r.Error(item, $"abort condition '{text}' reads '{metric}', a delivery-ledger metric that cannot be evaluated during the run ({why}); abort on dlq_depth (dead-letter arrivals so far, e.g. 'dlq_depth > 1000') or on live data such as throttle_rate, error_rate or p99, and put '{metric}' in 'thresholds'", quoted);
                 continue;
             }
 

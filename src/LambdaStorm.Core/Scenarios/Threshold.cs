@@ -58,7 +58,14 @@ public static class ThresholdMetrics
         new("delivery_p99", MetricUnit.Duration, "p99 end-to-end latency, intended send to processed (delivery ledger)"),
         new("delivery_max", MetricUnit.Duration, "highest end-to-end latency, intended send to processed (delivery ledger)"),
         new("drain_time", MetricUnit.Duration, "time from the end of the load until the source queue was empty (delivery ledger)"),
+        new("dlq_depth", MetricUnit.Count, "messages that arrived in the dead-letter queues and on-failure destinations so far (delivery ledger; the harness reads and removes them, so this is the depth they would have reached); also an abort condition"),
     ];
+
+    /// <summary>
+    /// Delivery-ledger metrics known during the run, so that abort conditions may read them (the ledger's snapshot after
+    /// every interval): <c>dlq_depth</c>. The others (<c>lost</c> above all) are final only after the ledger settles.
+    /// </summary>
+    public static readonly ImmutableHashSet<string> LiveLedgerMetrics = ImmutableHashSet.Create(StringComparer.Ordinal, "dlq_depth");
 
     /// <summary>True for a metric the delivery ledger measures.</summary>
     public static bool IsLedgerMetric(string name) => LedgerMetrics.Any(m => m.Name == name);
