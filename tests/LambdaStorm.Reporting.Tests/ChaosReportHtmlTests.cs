@@ -45,6 +45,37 @@ public sealed partial class ChaosReportHtmlTests : IDisposable
         Assert.Contains("not started", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task On_the_async_path_the_findings_table_counts_the_ids_sent_during_each_fault_by_how_they_ended()
+    {
+        var outcome = await ReportRuns.SimulateAsync(_root, """
+            name: report-gameday-async
+            function: worker
+            path: async
+            seed: 5
+            target:
+              type: emulator
+              functions:
+                worker: { duration: 20ms, initDuration: 0ms, async: { maximumRetryAttempts: 0, onFailure: failures } }
+              queues:
+                failures: {}
+            load:
+              - inject: { rate: 20, during: 20s }
+            settle: 20s
+            chaos:
+              - { at: 5s, for: 10s, function-errors: { function: worker, rate: 100% } }
+            """, "report-gameday-async.yaml");
+        var html = await File.ReadAllTextAsync(Path.Combine(outcome.ResultsPath, ResultsArtifacts.ReportFile), TestContext.Current.CancellationToken);
+
+        var ledger = outcome.Summary.Chaos!.Findings[0].Ledger!;
+        Assert.InRange(ledger.DeadLettered, 195, 205);
+        Assert.Contains("<th>lost</th><th>duplicated</th><th>DLQ</th><th>after retry</th>", html, StringComparison.Ordinal);
+        var row = Assert.Single(FindingRow().Matches(html)).Value;
+        var dlq = ledger.DeadLettered.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.EndsWith($"<td class=\"num\">{ledger.Sent}</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">{dlq}</td><td class=\"num\">0</td></tr>", row, StringComparison.Ordinal);
+        Assert.Contains($"{dlq} in the DLQ", html, StringComparison.Ordinal); // the plain-language line at the top
+    }
+
     /// <summary>Two faults on each of the five time charts; markers for the warm-up verdict, both recoveries and the verdict after.</summary>
     internal static void AssertChaos(string html)
     {
