@@ -32,10 +32,10 @@ internal static class ChaosTimeline
             var requested = At("requested");
             var effective = events.FirstOrDefault(e => e.Action == action && e.Kind == "effective");
             var reverted = At("reverted");
-            var by = effective is null ? null : effective.Detail.StartsWith("control plane", StringComparison.Ordinal) ? "control-plane" : "invocation";
+            var by = finding?.EffectiveBy ?? (effective is null ? null : effective.Detail.StartsWith("control plane", StringComparison.Ordinal) ? "control-plane" : "invocation");
             var label = finding is null ? action : $"{finding.Kind} {finding.Target}";
             var detail = new StringBuilder(finding?.Description ?? action);
-            detail.Append(CultureInfo.InvariantCulture, $": requested {S(requested)}, applied {S(start)}, effective {(effective is null ? "never" : $"{S(effective.At)} ({(by == "invocation" ? "first invocation that showed it" : "control plane accepted it")})")}, ");
+            detail.Append(CultureInfo.InvariantCulture, $": requested {S(requested)}, applied {S(start)}, effective {(effective is null ? "never" : $"{S(effective.At)} ({by switch { "invocation" => "first invocation that showed it", "control-plane" => "control plane accepted it", _ => by }})")}, ");
             detail.Append(reverted is { } r ? $"reverted {S(r)}" : "never reverted before the end of the run");
             bands.Add(new TimelineBand("chaos", label, start, Math.Max(start, reverted ?? end))
             {
