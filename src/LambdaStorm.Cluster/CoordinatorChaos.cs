@@ -85,6 +85,10 @@ internal sealed class CoordinatorChaos : IAsyncDisposable
         {
             var r = local.Resources;
             session = ChaosSession.Create(scenario, recorder, time, r.Model, r.EmbeddedAddress, r.External, observer);
+            if (session is not null)
+            {
+                r.ObserveLedger(session.Controller); // abort conditions on dlq_depth read the ledger's snapshot after every interval
+            }
         }
         else
         {

@@ -118,6 +118,45 @@ public sealed class LiveViewTests : IDisposable
         Assert.Contains("game day: every applied fault was rolled back", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_aborts_on_dlq_depth_and_its_findings_count_the_dead_lettered_ids_of_the_fault()
+    {
+        var file = Path.Combine(_dir, "dlq.yaml");
+        await File.WriteAllTextAsync(file, """
+            name: dlq-abort
+            function: worker
+            path: async
+            seed: 5
+            gracefulStop: 2s
+            target:
+              type: emulator
+              functions:
+                worker: { duration: 10ms, async: { maximumRetryAttempts: 0, onFailure: failures } }
+              queues:
+                failures: {}
+            load:
+              - inject: { rate: 20, during: 30s }
+            settle: 20s
+            abort:
+              - dlq_depth > 30
+            chaos:
+              - { at: 2s, for: 25s, function-errors: { function: worker, rate: 100% } }
+            """);
+        var results = Path.Combine(_dir, "results");
+
+        var (code, stdout, stderr) = await CliProcess.RunAsync(_dir, "run", file, "--results", results, "--metrics-port", "0", "--plain");
+
+        Assert.True(code == 3, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("ABORT: abort condition 'dlq_depth > 30' fired (dlq_depth = ", stdout, StringComparison.Ordinal);
+        var folder = Assert.Single(Directory.GetDirectories(results));
+        var chaos = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "summary.json"))).RootElement.GetProperty("chaos");
+        Assert.StartsWith("abort condition 'dlq_depth > 30' fired", chaos.GetProperty("aborted").GetString(), StringComparison.Ordinal);
+        Assert.True(chaos.GetProperty("rolledBack").GetBoolean());
+        var ledger = chaos.GetProperty("findings")[0].GetProperty("ledger");
+        Assert.True(ledger.GetProperty("deadLettered").GetInt64() > 30, ledger.ToString());
+        Assert.Equal(0, ledger.GetProperty("lost").GetInt64());
+    }
+
     private static string Draw(LiveView view)
     {
         using var writer = new StringWriter();

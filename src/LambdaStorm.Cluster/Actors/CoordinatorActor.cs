@@ -624,6 +624,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             List<string> settled;
             (lambda, ledger, settled) = await local.Resources.FinishAsync(recorder, loadEnded, local.Stop);
             warnings = [.. settled, .. warnings];
+            chaosReport = chaosReport?.WithLedger(local.Resources.ChaosLedger, elapsed); // per-fault lost/duplicated/DLQ counts
         }
         else if (run.Ledger is { } clusterLedger)
         {
