@@ -162,7 +162,9 @@ public sealed class LedgerAbortTests : IDisposable
         var (errors, slow) = (outcome.Summary.Chaos!.Findings[0], outcome.Summary.Chaos.Findings[1]);
         var e = errors.Ledger!;
         Assert.InRange(e.Sent, 195, 205); // 10 s at 20/s
-        Assert.Equal(e.Sent, e.DeadLettered); // every attempt failed, no retry: all to the on-failure destination
+        // Every attempt failed, no retry: all to the on-failure destination, but for the arrival due at the very instant
+        // the fault was requested, which may run before the change lands (the window starts at the request).
+        Assert.InRange(e.DeadLettered, e.Sent - 1, e.Sent);
         Assert.Equal((0L, 0L, 0L), (e.Lost, e.Duplicated, e.AfterRetry));
         var l = slow.Ledger!;
         Assert.InRange(l.Sent, 95, 105);
