@@ -91,6 +91,17 @@ public sealed class SimulateTests : IDisposable
         Assert.Equal(100, s.Lambda.Functions.Single().PeakConcurrency);
         Assert.Equal(100, s.Lambda.ColdStarts);
         Assert.Equal(ExitCodes.ThresholdFailed, (await Simulate(await File.ReadAllTextAsync(RepoFile("scenarios/spike.yaml")))).ExitCode);
+
+        // One call in ten is async: accepted (202) even during the spike, its throttled attempts retried by Lambda, so
+        // every event is processed, late: the spike's backlog holds events back for many seconds. None is lost.
+        var ledger = s.Ledger!;
+        Assert.Equal(s.Outcomes.Where(o => o.Path == "async").Sum(o => o.Count), ledger.Sent);
+        Assert.InRange(ledger.Sent, s.Totals.Started * 0.08, s.Totals.Started * 0.12);
+        Assert.Equal(ledger.Sent, ledger.Processed);
+        Assert.Equal(0, ledger.Count(Ledger.DeliveryClass.Lost));
+        Assert.Equal("quiescent", ledger.Source);
+        Assert.True(ledger.EndToEndMs.P99 > 10_000, $"async end-to-end p99 {ledger.EndToEndMs.P99} ms");
+        Assert.Equal(0, s.Lambda.Async.Pending);
     }
 
     [Fact]
