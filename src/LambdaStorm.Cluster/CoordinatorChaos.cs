@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
 using LambdaStorm.Chaos;
 using LambdaStorm.Cluster.Actors;
+using LambdaStorm.Cluster.Protocol;
 using LambdaStorm.Measurement;
 using LambdaStorm.Runs;
 using LambdaStorm.Scenarios;
@@ -46,10 +49,21 @@ internal sealed class ObservedTarget : IInvocationTarget
 /// steady-state checks and the abort conditions; a stop it asks for becomes a stop of every agent; at the end it rolls
 /// back and returns the findings. Actions are marked effective by the first invocation that shows them in a one-node
 /// run (its agent invokes through <see cref="ObservedTarget"/>), and by the first merged interval that shows them on a
-/// real cluster (interval resolution: the agents invoke elsewhere). Part of internal API.
+/// real cluster (interval resolution: the agents invoke elsewhere). It is also the cluster side of the agent actions
+/// (<see cref="IChaosAgents"/>): a cut asks the coordinator actor to cut the agent off and re-split; a restore only lets
+/// the agent back (it rejoins through the ordinary registration and takes a share at the next re-split), so the end of
+/// the run can restore agents while the actor is busy finishing. Part of internal API.
 /// </summary>
-internal sealed class CoordinatorChaos : IAsyncDisposable
+internal sealed class CoordinatorChaos : IAsyncDisposable, IChaosAgents
 {
+    /// <summary>How long the controller waits for the coordinator actor to cut an agent off.</summary>
+    private static readonly TimeSpan CutTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, IActorRef> _cut = new(StringComparer.Ordinal);
+    private IActorRef _coordinator = ActorRefs.Nobody;
+    private string _runId = "";
+    private bool _oneProcess;
+
     /// <summary>How long a coordinator that stops mid-run (its node leaves or shuts down) waits for the rollback.</summary>
     public static readonly TimeSpan RollbackOnStopLimit = TimeSpan.FromSeconds(30);
 
@@ -76,15 +90,18 @@ internal sealed class CoordinatorChaos : IAsyncDisposable
     /// <param name="local">The one-node cluster's resources and target, or null on a real cluster.</param>
     /// <param name="emulatorEndpoint">On a real cluster, the emulator the agents invoke (<c>--emulator</c>), or null.</param>
     /// <param name="observer">Gets every chaos event (live view, metrics), or null.</param>
-    /// <param name="stopRequested">Called (on any thread) when an abort fires or the steady state fails before the faults.</param>
-    public static CoordinatorChaos? Create(Scenario scenario, RunRecorder recorder, TimeProvider time, LocalRun? local, string? emulatorEndpoint, IChaosObserver? observer, Action stopRequested)
+    /// <param name="coordinator">The coordinator actor: agent cuts go through it, and a stop the game day asks for goes to it.</param>
+    /// <param name="runId">The run.</param>
+    public static CoordinatorChaos? Create(Scenario scenario, RunRecorder recorder, TimeProvider time, LocalRun? local, string? emulatorEndpoint, IChaosObserver? observer,
+        IActorRef coordinator, string runId)
     {
         ArgumentNullException.ThrowIfNull(scenario);
+        var agents = new AgentsProxy();
         ChaosSession? session;
         if (local is not null)
         {
             var r = local.Resources;
-            session = ChaosSession.Create(scenario, recorder, time, r.Model, r.EmbeddedAddress, r.External, observer);
+            session = ChaosSession.Create(scenario, recorder, time, r.Model, r.EmbeddedAddress, r.External, observer, agents: agents);
             if (session is not null)
             {
                 r.ObserveLedger(session.Controller); // abort conditions on dlq_depth read the ledger's snapshot after every interval
@@ -93,11 +110,65 @@ internal sealed class CoordinatorChaos : IAsyncDisposable
         else
         {
             var external = emulatorEndpoint is not null && Uri.TryCreate(emulatorEndpoint, UriKind.Absolute, out var e) ? e : (scenario.Target as TargetSpec.Emulator)?.Endpoint;
-            session = ChaosSession.Create(scenario, recorder, time, null, null, external, observer, effectFromIntervals: true);
+            session = ChaosSession.Create(scenario, recorder, time, null, null, external, observer, effectFromIntervals: true, agents: agents);
         }
 
-        return session is null ? null : new CoordinatorChaos(session, local?.Target, stopRequested);
+        if (session is null)
+        {
+            return null;
+        }
+
+        var chaos = new CoordinatorChaos(session, local?.Target, () => coordinator.Tell(new ChaosStop(runId), ActorRefs.NoSender))
+        {
+            _coordinator = coordinator,
+            _runId = runId,
+            _oneProcess = local is not null,
+        };
+        agents.Inner = chaos;
+        return chaos;
     }
+
+    /// <inheritdoc />
+    public string? NotApplicable => _oneProcess
+        ? $"this run is one process: its one agent ('{LocalClusterRun.AgentName}') fires the whole schedule and there is no other to take its share"
+        : null;
+
+    /// <inheritdoc />
+    public async Task<string> CutAsync(ChaosAction.AgentAction action, CancellationToken ct)
+    {
+        CutResult result;
+        try
+        {
+            result = await _coordinator.Ask<CutResult>(new CutAgent(_runId, action), CutTimeout, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
+        {
+            // The coordinator is busy finishing the run (or gone): the action fails, it is never half applied.
+            throw new ChaosControlPlaneException($"the coordinator did not answer within {CutTimeout.TotalSeconds:0} s ({e.GetType().Name})");
+        }
+
+        return result.Agent ?? throw new ChaosControlPlaneException(result.Error ?? "the coordinator did not cut the agent off");
+    }
+
+    /// <inheritdoc />
+    public Task RestoreAsync(ChaosAction.AgentAction action, string agent, CancellationToken ct)
+    {
+        if (_cut.TryRemove(agent, out var agentRef))
+        {
+            agentRef.Tell(new AgentRestore(_runId, action.Label), ActorRefs.NoSender);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>True while <paramref name="agent"/> is cut off by an agent action: the coordinator ignores what it sends.</summary>
+    public bool IsCutOff(string agent) => _cut.ContainsKey(agent);
+
+    /// <summary>Records that the coordinator cut <paramref name="agent"/> off (called by the actor, before it tells the agent).</summary>
+    public void CutOff(string agent, IActorRef agentRef) => _cut[agent] = agentRef;
+
+    /// <summary>The coordinator marked an agent lost (the effective moment of an agent action that cut it off).</summary>
+    public void AgentLost(string agent, double at) => Controller.AgentLost(agent, at);
 
     /// <summary>Starts the timeline; its origin is the run's common start.</summary>
     public void Start(DateTimeOffset startAt, TimeProvider time) => Controller.Start(startAt - time.GetUtcNow());
@@ -117,11 +188,7 @@ internal sealed class CoordinatorChaos : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(warnings);
         var report = await Controller.FinishAsync(CancellationToken.None).ConfigureAwait(false);
         _observed?.ObserveWith(null);
-        if (Controller.EndWarning is { } warning)
-        {
-            warnings.Add(warning);
-        }
-
+        Controller.AddWarnings(warnings);
         return report;
     }
 
@@ -132,6 +199,27 @@ internal sealed class CoordinatorChaos : IAsyncDisposable
     /// </summary>
     /// <returns>True when the rollback finished in time.</returns>
     public bool RollBackNow() => DisposeAsync().AsTask().Wait(RollbackOnStopLimit);
+
+    /// <summary>Controller → coordinator actor: cut the agent of this action off (answered with <see cref="CutResult"/>).</summary>
+    internal sealed record CutAgent(string RunId, ChaosAction.AgentAction Action);
+
+    /// <summary>The agent cut off, or why none was.</summary>
+    internal sealed record CutResult(string? Agent, string? Error);
+
+    /// <summary>The game day asks the coordinator actor to stop the run.</summary>
+    internal sealed record ChaosStop(string RunId);
+
+    /// <summary>Lets the controller be built before the object it calls back exists.</summary>
+    private sealed class AgentsProxy : IChaosAgents
+    {
+        public IChaosAgents? Inner { get; set; }
+
+        public string? NotApplicable => Inner!.NotApplicable;
+
+        public Task<string> CutAsync(ChaosAction.AgentAction action, CancellationToken ct) => Inner!.CutAsync(action, ct);
+
+        public Task RestoreAsync(ChaosAction.AgentAction action, string agent, CancellationToken ct) => Inner!.RestoreAsync(action, agent, ct);
+    }
 
     public async ValueTask DisposeAsync()
     {

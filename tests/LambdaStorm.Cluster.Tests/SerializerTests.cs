@@ -25,6 +25,8 @@ public sealed class SerializerTests : Akka.Hosting.TestKit.TestKit
         new Reshare("ab12cd34", new ShareAssignment(1200, 1, 2)),
         new StopLoad("ab12cd34", "stopped"),
         new StopRun("ab12cd34"),
+        new AgentCut("ab12cd34", "partition-agent", "chaos action 4-partition-agent-agent-2", 3),
+        new AgentRestore("ab12cd34", "4-partition-agent-agent-2"),
         new SnapshotReport("ab12cd34", "a", 7, 7, 8, "1 inject", 100, 0, 12,
             [new WirePath(1, 50, 49, 1, [1, 2, 3], 49, 2)], [new WireSeries(1, 0, null, [4, 5]), new WireSeries(1, 2, "ReservedFunctionConcurrentInvocationLimitExceeded", [6])],
             new AgentHealth(35.5, 0.8, 1, 50)),

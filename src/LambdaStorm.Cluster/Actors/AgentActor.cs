@@ -30,6 +30,10 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
     private CancellationTokenSource? _stop;
     private long _lastSequence = -1;
 
+    // Set while a chaos agent action cuts this agent off (read on the engine's snapshot thread).
+    private volatile bool _cutOff;
+    private bool _rejoinPending;
+
     /// <param name="name">Agent name.</param>
     /// <param name="coordinatorProxy">The coordinator singleton's proxy.</param>
     /// <param name="time">Clock.</param>
@@ -44,18 +48,49 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
         _coordinatorProxy = coordinatorProxy;
         _time = time;
         _onSnapshot = onSnapshot;
-        Receive<RegisterTick>(_ => _coordinatorProxy.Tell(new RegisterAgent(_name)));
-        Receive<AgentRegistered>(_ => { });
-        ReceiveAsync<PrepareRun>(OnPrepareAsync);
-        Receive<StartLoad>(OnStart);
+        Receive<RegisterTick>(_ =>
+        {
+            // Cut off, nothing reaches the coordinator; back from a cut, it registers again once its old load is over.
+            if (!_cutOff && !(_rejoinPending && _current is not null))
+            {
+                _coordinatorProxy.Tell(new RegisterAgent(_name));
+            }
+        });
+        Receive<AgentRegistered>(_ => _rejoinPending = false);
+        Receive<AgentCut>(OnCut);
+        Receive<AgentRestore>(m =>
+        {
+            _log.Warning("{0}: the cut of {1} is over; registering again", _name, m.Action);
+            Timers.Cancel("cut-noticed");
+            _cutOff = false;
+            _rejoinPending = true;
+
+            // The coordinator may have re-split this agent's share meanwhile: whatever still runs stops; a share comes back at the next re-split.
+            StopLoad(m.RunId, "back from a cut; the coordinator re-splits");
+        });
+        Receive<CutNoticed>(m => StopLoad(m.RunId, $"the coordinator is unreachable ({m.Reason})"));
+        ReceiveAsync<PrepareRun>(m => _cutOff ? Task.CompletedTask : OnPrepareAsync(m));
+        Receive<StartLoad>(m =>
+        {
+            if (!_cutOff)
+            {
+                OnStart(m);
+            }
+        });
         Receive<Reshare>(m =>
         {
-            if (_current?.RunId == m.RunId)
+            if (!_cutOff && _current?.RunId == m.RunId)
             {
                 _current.Reshare(m.Share);
             }
         });
-        Receive<StopLoad>(m => StopLoad(m.RunId, m.Reason));
+        Receive<StopLoad>(m =>
+        {
+            if (!_cutOff)
+            {
+                StopLoad(m.RunId, m.Reason);
+            }
+        });
         ReceiveAsync<LoadFinished>(OnFinishedAsync);
         Receive<Terminated>(m =>
         {
@@ -129,7 +164,11 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
         _current.Snapshot += report =>
         {
             Interlocked.Exchange(ref _lastSequence, report.Sequence);
-            coordinator.Tell(report);
+            if (!_cutOff)
+            {
+                coordinator.Tell(report);
+            }
+
             _onSnapshot?.Invoke(report);
         };
         sender.Tell(new AgentReady(m.RunId, _name, m.SentAtUtcTicks, received, _time.GetUtcNow().UtcTicks, null));
@@ -182,7 +221,11 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _coordinator?.Tell(new AgentDone(m.RunId, _name, Interlocked.Read(ref _lastSequence), m.Result?.Interrupted ?? 0, m.Error));
+        if (!_cutOff)
+        {
+            _coordinator?.Tell(new AgentDone(m.RunId, _name, Interlocked.Read(ref _lastSequence), m.Result?.Interrupted ?? 0, m.Error));
+        }
+
         if (_coordinator is not null)
         {
             Context.Unwatch(_coordinator);
@@ -193,6 +236,27 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
         _stop = null;
         await run.DisposeAsync();
     }
+
+    /// <summary>
+    /// A chaos agent action cut this agent off (<see cref="AgentCut"/>): from now on it sends the coordinator nothing and
+    /// ignores it until <see cref="AgentRestore"/>. A kill stops the load at once; with a partition the load runs on until
+    /// the agent notices, as it would notice a real one through the failure detector.
+    /// </summary>
+    private void OnCut(AgentCut m)
+    {
+        _log.Warning("{0}: cut off from the coordinator by {1} ({2})", _name, m.Reason, m.Kind);
+        _cutOff = true;
+        if (m.Kind == "kill-agent")
+        {
+            StopLoad(m.RunId, $"killed by {m.Reason}");
+        }
+        else
+        {
+            Timers.StartSingleTimer("cut-noticed", new CutNoticed(m.RunId, m.Reason), TimeSpan.FromSeconds(Math.Max(0, m.DetectAfterSeconds)));
+        }
+    }
+
+    private sealed record CutNoticed(string RunId, string Reason);
 
     private sealed class RegisterTick
     {

@@ -23,6 +23,10 @@ namespace LambdaStorm.Cluster.Actors;
 /// <param name="Observer">Metrics and other watchers of the merged run, or null.</param>
 /// <param name="Metrics">The coordinator's own series (agents, shares, gaps, exact merged percentiles), or null.</param>
 /// <param name="Local">The one-node cluster of <c>run</c>: the process's target, ledger and model, or null on a real cluster.</param>
+/// <param name="PartitionDetection">
+/// How long after a <c>partition-agent</c> cut the coordinator marks the agent lost and the agent stops its load: what
+/// the failure detector's acceptable heartbeat pause (3 s, ClusterSetup) takes with a real partition. Default 3 s.
+/// </param>
 internal sealed record CoordinatorSettings(
     RunOptions Run,
     TimeProvider Time,
@@ -35,8 +39,12 @@ internal sealed record CoordinatorSettings(
     GeneratorLimits? Limits,
     IRunObserver? Observer = null,
     ClusterMetrics? Metrics = null,
-    LocalRun? Local = null)
+    LocalRun? Local = null,
+    TimeSpan? PartitionDetection = null)
 {
+    /// <summary>The effective <see cref="PartitionDetection"/>.</summary>
+    public TimeSpan PartitionDetectionAfter => PartitionDetection ?? TimeSpan.FromSeconds(3);
+
     /// <summary>Defaults around a results root.</summary>
     public static CoordinatorSettings For(RunOptions run, TimeProvider time, IRunObserver? observer = null, ClusterMetrics? metrics = null) => new(
         run, time, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3),
@@ -72,7 +80,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<SnapshotReport>(OnSnapshot);
         Receive<AgentDone>(OnAgentDone);
         Receive<StopRun>(m => StopCurrent(m.RunId, "stopped by the client", "stopped"));
-        Receive<ChaosStop>(OnChaosStop);
+        Receive<CoordinatorChaos.ChaosStop>(OnChaosStop);
+        Receive<CoordinatorChaos.CutAgent>(OnCutAgent);
+        Receive<PartitionDetected>(OnPartitionDetected);
         Receive<Tick>(_ => OnTick());
         Receive<Timeout>(OnTimeout);
         Receive<ClusterEvent.UnreachableMember>(m => OnNodeLost(m.Member.Address, "unreachable"));
@@ -109,6 +119,11 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void OnRegister(RegisterAgent m)
     {
+        if (_run?.Chaos?.IsCutOff(m.Name) == true)
+        {
+            return; // cut off by a chaos action: nothing it sends reaches the coordinator
+        }
+
         var known = _agents.TryGetValue(m.Name, out var entry) && entry.Ref.Equals(Sender);
         if (!known)
         {
@@ -127,8 +142,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             Prepare(_run);
         }
-        else if (_run.Phase == RunPhase.Running && !_run.Participants.ContainsKey(m.Name))
+        else if (_run.Phase == RunPhase.Running && (!_run.Participants.TryGetValue(m.Name, out var before) || !before.Alive))
         {
+            // A newcomer, or an agent the run lost that is back (after a kill-agent or partition-agent, or a network blip).
             // A joiner prepares now and takes a share at the next re-split (done as soon as it is ready).
             _run.Joining.Add(m.Name);
             Sender.Tell(new PrepareRun(_run.RunId, _run.Source.Path, _run.Source.Text, _run.EmulatorEndpoint, _settings.Time.GetUtcNow().UtcTicks));
@@ -304,10 +320,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         local?.Started(startAt);
 
         // The game day (chaos, steady state, abort) is driven from here, on the merged data (docs/chaos.md).
-        var self = Self;
-        var runId = run.RunId;
-        run.Chaos = CoordinatorChaos.Create(run.Scenario, run.Recorder, _settings.Time, _settings.Local, run.EmulatorEndpoint, _settings.Observer as Chaos.IChaosObserver,
-            () => self.Tell(new ChaosStop(runId)));
+        run.FirstSplit.AddRange(names);
+        run.Chaos = CoordinatorChaos.Create(run.Scenario, run.Recorder, _settings.Time, _settings.Local, run.EmulatorEndpoint, _settings.Observer as Chaos.IChaosObserver, Self, run.RunId);
         run.Chaos?.Start(startAt, _settings.Time);
         for (var k = 0; k < names.Count; k++)
         {
@@ -336,7 +350,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void OnSnapshot(SnapshotReport m)
     {
-        if (_run?.Recorder is not { } recorder || _run.RunId != m.RunId || !_run.Participants.TryGetValue(m.Agent, out var p))
+        if (_run?.Recorder is not { } recorder || _run.RunId != m.RunId || !_run.Participants.TryGetValue(m.Agent, out var p) || _run.Chaos?.IsCutOff(m.Agent) == true)
         {
             return;
         }
@@ -365,7 +379,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void OnAgentDone(AgentDone m)
     {
-        if (_run is null || _run.RunId != m.RunId || !_run.Participants.TryGetValue(m.Agent, out var p))
+        if (_run is null || _run.RunId != m.RunId || !_run.Participants.TryGetValue(m.Agent, out var p) || _run.Chaos?.IsCutOff(m.Agent) == true)
         {
             return;
         }
@@ -431,8 +445,55 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// A <c>kill-agent</c> or <c>partition-agent</c> action: resolves the agent (by name, or by its slot in the first
+    /// split), records the cut (from now on nothing it sends is taken), tells the agent, and for a kill marks it lost at
+    /// once (re-split); a partition is noticed after <see cref="CoordinatorSettings.PartitionDetectionAfter"/>, as the
+    /// failure detector would.
+    /// </summary>
+    private void OnCutAgent(CoordinatorChaos.CutAgent m)
+    {
+        if (_run?.Chaos is not { } chaos || _run.RunId != m.RunId || _run.Phase != RunPhase.Running)
+        {
+            Sender.Tell(new CoordinatorChaos.CutResult(null, "the run is not running any more"));
+            return;
+        }
+
+        var action = m.Action;
+        var name = action.Agent ?? (action.Slot is int k && k < _run.FirstSplit.Count ? _run.FirstSplit[k] : null);
+        if (name is null || !_run.Participants.TryGetValue(name, out var p) || !p.Alive || p.Done)
+        {
+            var alive = _run.Participants.Values.Where(x => x.Alive && !x.Done).Select(x => x.Entry.Name).Order(StringComparer.Ordinal).ToList();
+            var first = string.Join(", ", _run.FirstSplit.Select((n, i) => $"{i}: {n}"));
+            Sender.Tell(new CoordinatorChaos.CutResult(null, $"no live agent {(name is null ? action.Who : name)} in this run (live: {(alive.Count == 0 ? "none" : string.Join(", ", alive))}; first split {first})"));
+            return;
+        }
+
+        var reason = $"chaos action {action.Label}";
+        chaos.CutOff(name, p.Entry.Ref);
+        p.Entry.Ref.Tell(new AgentCut(_run.RunId, action.Kind, reason, _settings.PartitionDetectionAfter.TotalSeconds));
+        if (action is Chaos.ChaosAction.KillAgent)
+        {
+            AgentLost(p.Entry, $"killed by {reason}");
+        }
+        else
+        {
+            Timers.StartSingleTimer($"partition-{name}", new PartitionDetected(_run.RunId, name, action.Label), _settings.PartitionDetectionAfter);
+        }
+
+        Sender.Tell(new CoordinatorChaos.CutResult(name, null));
+    }
+
+    private void OnPartitionDetected(PartitionDetected m)
+    {
+        if (_run?.Chaos is { } chaos && _run.RunId == m.RunId && chaos.IsCutOff(m.Agent) && _agents.TryGetValue(m.Agent, out var entry))
+        {
+            AgentLost(entry, $"unreachable: cut off from the coordinator by chaos action {m.Action} (application-level partition)");
+        }
+    }
+
     /// <summary>The game day asked for a stop: an abort condition fired, or the steady state failed before the faults.</summary>
-    private void OnChaosStop(ChaosStop m)
+    private void OnChaosStop(CoordinatorChaos.ChaosStop m)
     {
         if (_run?.Chaos is not { } chaos || _run.RunId != m.RunId || _run.Phase != RunPhase.Running)
         {
@@ -510,6 +571,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         agent.Ref.Tell(new StopLoad(_run.RunId, "the coordinator lost this agent and re-split its share")); // in case it comes back
         _run.Merger.Forget(agent.Name, p.LastSequence);
         recorder.Mark(new JournalMark(Elapsed(_run), "agent-lost", agent.Name, $"{agent.Name} lost: {why}; its last snapshot was interval {p.LastSequence}", p.LastSequence));
+        _run.Chaos?.AgentLost(agent.Name, Elapsed(_run));
         if (_run.Phase == RunPhase.Running)
         {
             Resplit($"{agent.Name} lost", null, p);
@@ -527,8 +589,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var recorder = run.Recorder!;
         var at = Elapsed(run) + _settings.ResplitLead.TotalSeconds;
         var from = run.Schedule.ArrivalsBefore(at);
-        if (joiner is not null && !run.Participants.ContainsKey(joiner.Name))
+        if (joiner is not null && (!run.Participants.TryGetValue(joiner.Name, out var earlier) || !earlier.Alive))
         {
+            // A fresh participant (a lost agent that came back starts over: its earlier share is history).
             run.Participants[joiner.Name] = new Participant(joiner, new ShareCursor(new ShareEpoch(0, -1, 1)));
             recorder.Mark(new JournalMark(Elapsed(run), "agent-joined", joiner.Name, $"{joiner.Name} joined the running run; it takes a share from arrival {from}", Arrivals: from));
         }
@@ -659,7 +722,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private sealed record Finish(string RunId, string Status);
 
-    private sealed record ChaosStop(string RunId);
+    private sealed record PartitionDetected(string RunId, string Agent, string Action);
 
     private sealed record AgentEntry(string Name, IActorRef Ref);
 
@@ -721,6 +784,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         public CoordinatorLedger? Ledger { get; set; }
 
         public List<string> Lines { get; } = [];
+
+        /// <summary>The agents of the first split, in slot order (agent actions may name an agent by its slot).</summary>
+        public List<string> FirstSplit { get; } = [];
 
         /// <summary>The run's game day, or null.</summary>
         public CoordinatorChaos? Chaos { get; set; }

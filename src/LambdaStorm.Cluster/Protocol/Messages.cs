@@ -88,6 +88,23 @@ public sealed record Reshare(string RunId, ShareAssignment Share) : IClusterMess
 /// <param name="Reason">Why.</param>
 public sealed record StopLoad(string RunId, string Reason) : IClusterMessage;
 
+/// <summary>
+/// Coordinator → agent: a chaos agent action cuts this agent off (the last message before the cut). Until
+/// <see cref="AgentRestore"/> the agent sends the coordinator nothing (no snapshots, no registration) and ignores what
+/// it sends. <c>kill-agent</c>: the load stops at once. <c>partition-agent</c>: the load runs on until the agent
+/// "notices" the coordinator is gone, after <paramref name="DetectAfterSeconds"/>, as with a real partition.
+/// </summary>
+/// <param name="RunId">Run id.</param>
+/// <param name="Kind"><c>kill-agent</c> or <c>partition-agent</c>.</param>
+/// <param name="Reason">The chaos action, for the agent's log.</param>
+/// <param name="DetectAfterSeconds">For a partition: when the agent stops its load (the failure detector's pause).</param>
+public sealed record AgentCut(string RunId, string Kind, string Reason, double DetectAfterSeconds) : IClusterMessage;
+
+/// <summary>Coordinator → agent: the cut is over; register again and take a share at the next re-split.</summary>
+/// <param name="RunId">Run id.</param>
+/// <param name="Action">The chaos action that reverted.</param>
+public sealed record AgentRestore(string RunId, string Action) : IClusterMessage;
+
 /// <summary>Client → coordinator: the user asked to stop (Ctrl-C).</summary>
 /// <param name="RunId">Run id.</param>
 public sealed record StopRun(string RunId) : IClusterMessage;

@@ -34,6 +34,8 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         [typeof(Reshare)] = "reshare",
         [typeof(StopLoad)] = "stop-load",
         [typeof(StopRun)] = "stop-run",
+        [typeof(AgentCut)] = "agent-cut",
+        [typeof(AgentRestore)] = "agent-restore",
         [typeof(SnapshotReport)] = "snapshot",
         [typeof(AgentDone)] = "agent-done",
         [typeof(JournalLines)] = "journal",

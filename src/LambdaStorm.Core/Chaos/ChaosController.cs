@@ -39,6 +39,7 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
     private readonly List<ITimer> _timers = [];
     private readonly List<Task> _work = [];
     private readonly Dictionary<AbortRule, double> _heldSince = [];
+    private readonly Dictionary<string, double> _agentsLost = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private long _start;
     private bool _started;
@@ -144,6 +145,43 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
     /// effective moment is then read from the first merged interval that shows it, at interval resolution.
     /// </summary>
     public bool EffectFromIntervals { get; init; }
+
+    /// <summary>The cluster side of agent actions (the coordinator), or null: agent actions are then not applicable.</summary>
+    public IChaosAgents? Agents { get; init; }
+
+    /// <summary>
+    /// The coordinator marked <paramref name="agent"/> lost at <paramref name="at"/> (seconds since the start): the
+    /// effective moment of an agent action that cut it off.
+    /// </summary>
+    public void AgentLost(string agent, double at)
+    {
+        lock (_gate)
+        {
+            _agentsLost[agent] = at;
+            foreach (var (a, s) in _states)
+            {
+                if (a is ChaosAction.AgentAction && s.Applied && !s.Effective && !s.Reverted && s.Agent == agent)
+                {
+                    MarkAgentEffectiveLocked(a, s, at);
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds the summary warnings of the game day: agent actions that could not apply, and how it ended the run.</summary>
+    public void AddWarnings(List<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        lock (_gate)
+        {
+            warnings.AddRange(_events.Where(e => e.Kind == "not-applicable").Select(e => $"chaos action {e.Action} was not applied: {e.Detail}"));
+        }
+
+        if (EndWarning is { } end)
+        {
+            warnings.Add(end);
+        }
+    }
 
     /// <summary>One merged interval: steady-state check after the warm-up, and the abort conditions.</summary>
     public void OnInterval(IntervalSnapshot snapshot)
@@ -338,6 +376,12 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
     {
         var state = _states[a];
         Record(a, "requested", a.Describe);
+        if (a is ChaosAction.AgentAction agentAction)
+        {
+            await ApplyToAgentAsync(agentAction, state).ConfigureAwait(false);
+            return;
+        }
+
         await _planeLock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -382,6 +426,65 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         {
             _planeLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Applies an agent action through the coordinator. Nothing is written to the rollback journal: a cut-off agent is
+    /// state of the running cluster, which a later process cannot (and need not) restore. Effective is the coordinator's
+    /// agent-lost mark (<see cref="AgentLost"/>).
+    /// </summary>
+    private async Task ApplyToAgentAsync(ChaosAction.AgentAction a, ActionState state)
+    {
+        if ((Agents is null ? "this run has no cluster agents" : Agents.NotApplicable) is { } why)
+        {
+            Record(a, "not-applicable", $"{a.Kind} acts on cluster agents only, and {why}; the action was not applied (run it with 'run --cluster' on a cluster of agents)");
+            return;
+        }
+
+        double requestedAt;
+        lock (_gate)
+        {
+            requestedAt = Now;
+            if (state.Cancelled)
+            {
+                RecordLocked(Now, "failed", a.Label, "not applied: the run was already ending");
+                return;
+            }
+        }
+
+        try
+        {
+            var agent = await Agents!.CutAsync(a, CancellationToken.None).ConfigureAwait(false);
+            lock (_gate)
+            {
+                state.Agent = agent;
+                state.Applied = true;
+                state.AppliedAt = Now;
+                Interlocked.Increment(ref _awaitingEffect);
+                RecordLocked(Now, "applied", a.Label, $"{a.Describe}: {agent} (through the coordinator)");
+                if (_agentsLost.TryGetValue(agent, out var lostAt) && lostAt >= requestedAt - 1e-6)
+                {
+                    MarkAgentEffectiveLocked(a, state, lostAt);
+                }
+
+                if (a.Until is { } until)
+                {
+                    var due = TimeSpan.FromSeconds(Math.Max(0, until.TotalSeconds - Now));
+                    _timers.Add(_time.CreateTimer(_ => { lock (_gate) { Launch(RevertAsync(a, CancellationToken.None)); } }, null, due, Timeout.InfiniteTimeSpan));
+                }
+            }
+        }
+        catch (ChaosControlPlaneException ex)
+        {
+            Record(a, "failed", ex.Message);
+        }
+    }
+
+    private void MarkAgentEffectiveLocked(ChaosAction a, ActionState s, double at)
+    {
+        s.Effective = true;
+        Interlocked.Decrement(ref _awaitingEffect);
+        RecordLocked(at, "effective", a.Label, $"the coordinator marked {s.Agent} lost");
     }
 
     /// <summary>Applies an action; the undo is journaled before the change is made, so a crash in between still rolls back.</summary>
@@ -475,7 +578,11 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         await _planeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (state.Undo is { } undo)
+            if (a is ChaosAction.AgentAction agentAction && Agents is not null && state.Agent is { } agent)
+            {
+                await Agents.RestoreAsync(agentAction, agent, ct).ConfigureAwait(false);
+            }
+            else if (state.Undo is { } undo)
             {
                 await undo.ApplyAsync(_plane, ct).ConfigureAwait(false);
                 _rollback?.Undone(a.Label);
@@ -494,7 +601,9 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
                     Interlocked.Decrement(ref _awaitingEffect);
                 }
 
-                RecordLocked(Now, "reverted", a.Label, state.Undo?.Describe ?? (a is ChaosAction.ClientFaults ? "client faults stopped" : "nothing to restore"));
+                RecordLocked(Now, "reverted", a.Label, a is ChaosAction.AgentAction
+                    ? $"{state.Agent} may rejoin; it takes a share at the next re-split"
+                    : state.Undo?.Describe ?? (a is ChaosAction.ClientFaults ? "client faults stopped" : "nothing to restore"));
             }
 
             return true;
@@ -665,6 +774,7 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
     {
         public bool Applied;
         public double AppliedAt;
+        public string? Agent;
         public bool Effective;
         public bool Reverting;
         public bool Reverted;

@@ -21,6 +21,23 @@ public sealed record ChaosPlan(ImmutableArray<ChaosAction> Actions, SteadyState?
 }
 
 /// <summary>
+/// The cluster side of agent actions (<see cref="ChaosAction.AgentAction"/>), implemented by the coordinator: the
+/// controller stays free of Akka. Calls come from the controller's timers. Part of internal API.
+/// </summary>
+internal interface IChaosAgents
+{
+    /// <summary>Why agent actions cannot apply to this run (one process, no cluster agents), or null when they can.</summary>
+    string? NotApplicable { get; }
+
+    /// <summary>Cuts the agent off (kill or partition); returns the agent's name.</summary>
+    /// <exception cref="ChaosControlPlaneException">When there is no such agent in the run; the message says why.</exception>
+    Task<string> CutAsync(ChaosAction.AgentAction action, CancellationToken ct);
+
+    /// <summary>Lets the agent back: it may rejoin and take a share at the next re-split.</summary>
+    Task RestoreAsync(ChaosAction.AgentAction action, string agent, CancellationToken ct);
+}
+
+/// <summary>
 /// The steady-state hypothesis: rules in the threshold language, checked before the faults (over the warm-up window;
 /// the faults do not start when it fails), during each fault (reported) and after (recovery and how long it took).
 /// </summary>
@@ -54,6 +71,8 @@ public enum ChaosTargetKind
     Queue,
     /// <summary>The load generator itself (client-side faults).</summary>
     Client,
+    /// <summary>A cluster agent (kill, partition).</summary>
+    Agent,
 }
 
 /// <summary>One entry of the chaos timeline.</summary>
@@ -197,6 +216,49 @@ public abstract record ChaosAction(int Index, TimeSpan At, TimeSpan? For, string
                 return $"client faults on {string.Join("/", Paths.Select(p => p.Name()))}: {(parts.Count == 0 ? "none" : string.Join(", ", parts))}";
             }
         }
+    }
+
+    /// <summary>
+    /// An action on a cluster agent, named by <paramref name="Agent"/> or by <paramref name="Slot"/> (its 0-based slot in the
+    /// run's first split, agents in name order). <see cref="ChaosAction.Target"/> is the name, or <c>slot-N</c>. The
+    /// coordinator applies it (<see cref="IChaosAgents"/>); a run with no cluster agents (one process) journals it as
+    /// <c>not-applicable</c>.
+    /// </summary>
+    public abstract record AgentAction(int Index, TimeSpan At, TimeSpan? For, string? Agent, int? Slot)
+        : ChaosAction(Index, At, For, Agent ?? $"slot-{Slot}")
+    {
+        /// <inheritdoc />
+        public override ChaosTargetKind TargetKind => ChaosTargetKind.Agent;
+
+        /// <summary>The agent as written, for people.</summary>
+        public string Who => Agent is not null ? $"agent {Agent}" : $"the agent in slot {Slot}";
+    }
+
+    /// <summary>
+    /// The agent's load stops at once and it leaves the run, as if its process died: the coordinator marks it lost and
+    /// re-splits its share among the others. When <c>for</c> ends it may come back, and takes a share at the next re-split.
+    /// </summary>
+    public sealed record KillAgent(int Index, TimeSpan At, TimeSpan? For, string? Agent, int? Slot) : AgentAction(Index, At, For, Agent, Slot)
+    {
+        /// <inheritdoc />
+        public override string Kind => "kill-agent";
+
+        /// <inheritdoc />
+        public override string Describe => $"{Who} killed (its load stops and it leaves the run{(For is null ? string.Empty : "; it may rejoin after " + ValueParsers.FormatDuration(For.Value))})";
+    }
+
+    /// <summary>
+    /// The agent is cut off from the coordinator (both directions) for <c>for</c>: its snapshots stop arriving, the
+    /// coordinator marks it lost when the failure detector would, and the agent stops its load when it notices; when the
+    /// cut heals it may rejoin. An application-level cut (docs/chaos.md says why).
+    /// </summary>
+    public sealed record PartitionAgent(int Index, TimeSpan At, TimeSpan? For, string? Agent, int? Slot) : AgentAction(Index, At, For, Agent, Slot)
+    {
+        /// <inheritdoc />
+        public override string Kind => "partition-agent";
+
+        /// <inheritdoc />
+        public override string Describe => $"{Who} cut off from the coordinator{(For is null ? " until the run ends" : " for " + ValueParsers.FormatDuration(For.Value))}";
     }
 
     /// <summary>Every message in the queue deleted (one shot; nothing to revert, the loss is what the ledger shows).</summary>

@@ -13,8 +13,8 @@ namespace LambdaStorm.Chaos;
 /// </summary>
 /// <param name="At">Seconds since the start of the load.</param>
 /// <param name="Kind">
-/// <c>requested</c>, <c>applied</c>, <c>effective</c>, <c>reverted</c>, <c>failed</c>, <c>steady-state</c>, <c>abort</c>,
-/// <c>rolled-back</c>, <c>rollback-failed</c>.
+/// <c>requested</c>, <c>applied</c>, <c>effective</c>, <c>reverted</c>, <c>failed</c>, <c>not-applicable</c> (an agent
+/// action in a run without cluster agents), <c>steady-state</c>, <c>abort</c>, <c>rolled-back</c>, <c>rollback-failed</c>.
 /// </param>
 /// <param name="Action">The action's label (<see cref="ChaosAction.Label"/>), or null for run-wide events.</param>
 /// <param name="Detail">Free text for people.</param>
@@ -164,7 +164,9 @@ public sealed record ChaosReport(
             var requested = At(a.Label, "requested");
             var effectiveEvent = events.FirstOrDefault(e => e.Action == a.Label && e.Kind == "effective");
             var reverted = At(a.Label, "reverted");
-            var failed = events.FirstOrDefault(e => e.Action == a.Label && e.Kind == "failed")?.Detail;
+            var failed = events.FirstOrDefault(e => e.Action == a.Label && e.Kind is "failed" or "not-applicable") is { } f0
+                ? (f0.Kind == "not-applicable" ? "not applicable: " : string.Empty) + f0.Detail
+                : null;
             var from = effectiveEvent?.At ?? requested;
             var to = reverted ?? end;
             var window = from is { } f ? Window(intervals, f, to) : new RunAggregate();

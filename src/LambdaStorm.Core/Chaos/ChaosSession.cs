@@ -33,8 +33,9 @@ internal sealed class ChaosSession : IAsyncDisposable
     /// <param name="external">A running emulator's address (<c>target.endpoint</c>), or null.</param>
     /// <param name="observer">Gets every chaos event as well (the metrics exporter, the live view), or null.</param>
     /// <param name="effectFromIntervals">True when the load runs on agents elsewhere (see <see cref="ChaosController.EffectFromIntervals"/>).</param>
+    /// <param name="agents">The cluster side of agent actions (the coordinator), or null (they are then not applicable).</param>
     public static ChaosSession? Create(Scenario scenario, RunRecorder recorder, TimeProvider time, LambdaModel? model, Uri? embedded, Uri? external, IChaosObserver? observer,
-        bool effectFromIntervals = false)
+        bool effectFromIntervals = false, IChaosAgents? agents = null)
     {
         if (scenario.Chaos.IsEmpty)
         {
@@ -50,6 +51,7 @@ internal sealed class ChaosSession : IAsyncDisposable
         }, scenario.Function)
         {
             EffectFromIntervals = effectFromIntervals,
+            Agents = agents,
         };
         return new ChaosSession(controller, plane, rollback);
     }

@@ -121,10 +121,7 @@ internal static class ScenarioRunner
         recorder.StartedAt(result.StartedAt);
         var status = chaos?.Controller.AbortReason is not null ? "aborted" : result.Stopped ? "stopped" : "completed";
         var end = new JournalEnd(time.GetUtcNow(), status, result.Elapsed.TotalSeconds, result.Interrupted);
-        if (chaos?.Controller.EndWarning is { } warning)
-        {
-            warnings.Add(warning);
-        }
+        chaos?.Controller.AddWarnings(warnings);
 
         return await recorder.FinishAsync(end, warnings, lambda, chaos?.Controller.ExitCode, ledger, chaosReport).ConfigureAwait(false);
     }

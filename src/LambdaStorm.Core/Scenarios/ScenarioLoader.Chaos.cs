@@ -16,11 +16,11 @@ public static partial class ScenarioLoader
     public static readonly string[] ChaosKinds =
     [
         "reserved-concurrency", "provisioned-concurrency", "function-errors", "function-latency", "function-timeout",
-        "downstream-limit", "queue-visibility-timeout", "purge-queue", "client-faults",
+        "downstream-limit", "queue-visibility-timeout", "purge-queue", "client-faults", "kill-agent", "partition-agent",
     ];
 
     // Kinds the issue names that this version does not run yet; refused by name rather than as unknown.
-    private static readonly string[] UnsupportedChaosKinds = ["kill-agent", "partition-agent"];
+    private static readonly string[] UnsupportedChaosKinds = [];
 
     [GeneratedRegex(@"^(?<rule>.*?)\s+for\s+(?<for>\S+)\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex AbortForPattern();
@@ -282,10 +282,53 @@ public static partial class ScenarioLoader
         return [.. list.Select(x => x.Action)];
     }
 
+    /// <summary>
+    /// <c>kill-agent</c> / <c>partition-agent</c>: <c>agent</c> is a cluster agent's name (<c>--name</c>) or its 0-based
+    /// slot in the run's first split. The agent named is the action's whole blast radius; whether it exists is known only
+    /// when the run starts on a cluster (a one-process run journals the action as not applicable).
+    /// </summary>
+    private static ChaosAction? BindAgentAction(YamlReader r, int n, string kind, YamlMappingNode body, TimeSpan at, TimeSpan? holdFor, string what)
+    {
+        var e = r.Entries(body, what, ["agent"]);
+        if (!r.Require(e, body, "agent", what, "the agent it acts on: its name (e.g. 'agent: agent-2') or its 0-based slot in the run's first split (e.g. 'agent: 1')"))
+        {
+            return null;
+        }
+
+        var node = e["agent"].Value;
+        string? name = null;
+        int? slot = null;
+        if (node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any, Value: { } v } && v.Length > 0 && v.All(char.IsAsciiDigit))
+        {
+            slot = r.Integer(node, $"'agent' of {what}", 0, 10_000);
+            if (slot is null)
+            {
+                return null;
+            }
+        }
+        else
+        {
+            name = r.NonEmptyString(node, $"'agent' of {what}");
+            if (name is null)
+            {
+                return null;
+            }
+        }
+
+        return kind == "kill-agent"
+            ? new ChaosAction.KillAgent(n, at, holdFor, name, slot)
+            : new ChaosAction.PartitionAgent(n, at, holdFor, name, slot);
+    }
+
     private static ChaosAction? BindAction(
         YamlReader r, int n, string kind, YamlNode kindNode, YamlMappingNode body, TimeSpan at, TimeSpan? holdFor, string what,
         TargetSpec target, IReadOnlyList<string> functions, IReadOnlyList<string> queues, string where)
     {
+        if (kind is "kill-agent" or "partition-agent")
+        {
+            return BindAgentAction(r, n, kind, body, at, holdFor, what);
+        }
+
         var isQueue = kind is "queue-visibility-timeout" or "purge-queue";
         string[] keys = kind switch
         {

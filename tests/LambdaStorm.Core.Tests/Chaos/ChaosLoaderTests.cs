@@ -176,7 +176,8 @@ public sealed class ChaosLoaderTests
     [Theory]
     [InlineData("chaos: [ { at: 1s, for: 5s, purge-queue: { queue: orders } } ]", 20, "cannot have 'for'")]
     [InlineData("chaos: [ { at: 5s, explode: { function: hello } } ]", 20, "unknown chaos action 'explode'")]
-    [InlineData("chaos: [ { at: 5s, kill-agent: { agent: 1 } } ]", 20, "'kill-agent' is not supported by this version")]
+    [InlineData("chaos: [ { at: 5s, kill-agent: { } } ]", 32, "is missing 'agent'")]
+    [InlineData("chaos: [ { at: 5s, partition-agent: { agent: \"\" } } ]", 46, "'agent' of chaos action 1 (partition-agent)")]
     [InlineData("chaos: [ { for: 5s, reserved-concurrency: { function: hello, value: 0 } } ]", 10, "is missing 'at'")]
     [InlineData("chaos: [ { at: 3m, reserved-concurrency: { function: hello, value: 0 } } ]", 16, "when the load has already ended (2m)")]
     [InlineData("chaos: [ { at: 5s, reserved-concurrency: { function: hello } } ]", 42, "is missing 'value'")]
@@ -189,6 +190,21 @@ public sealed class ChaosLoaderTests
         Assert.Equal(16, error.Line);
         Assert.Equal(column, error.Column);
         Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void Agent_actions_name_an_agent_by_name_or_by_slot()
+    {
+        var s = Load("""
+            chaos:
+              - { at: 20s, for: 20s, kill-agent: { agent: agent-2 } }
+              - { at: 50s, partition-agent: { agent: 1 } }
+            """).GetOrThrow();
+        Assert.Equal(
+            [new ChaosAction.KillAgent(1, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(20), "agent-2", null), new ChaosAction.PartitionAgent(2, TimeSpan.FromSeconds(50), null, null, 1)],
+            s.Chaos.Actions);
+        Assert.Equal(["1-kill-agent-agent-2", "2-partition-agent-slot-1"], s.Chaos.Actions.Select(a => a.Label));
+        Assert.All(s.Chaos.Actions, a => Assert.Equal(ChaosTargetKind.Agent, a.TargetKind));
     }
 
     [Fact]
