@@ -1,4 +1,3 @@
-using LambdaStorm.Cluster.Actors;
 using LambdaStorm.Results;
 using LambdaStorm.Runs;
 using LambdaStorm.Scenarios;
@@ -13,33 +12,15 @@ namespace LambdaStorm.Cluster.Tests;
 /// </summary>
 public sealed class AgentChaosTests : IAsyncLifetime
 {
-    private readonly string _results = Directory.CreateTempSubdirectory("lambdastorm-agent-chaos-").FullName;
-    private readonly List<ClusterNode> _nodes = [];
+    private readonly TestCluster _cluster = new();
+
+    private string ResultsRoot => _cluster.Results;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var n in Enumerable.Reverse(_nodes))
-        {
-            await n.DisposeAsync();
-        }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
-        Directory.Delete(_results, recursive: true);
-    }
-
-    private async Task<string[]> StartClusterAsync(CancellationToken ct)
-    {
-        var coordinator = await ClusterSetup.StartAsync(new NodeOptions("coordinator", "127.0.0.1", 0, []),
-            b => b.WithCoordinator(CoordinatorSettings.For(new RunOptions(Path.Combine(_results, "coordinator")), TimeProvider.System)), ct);
-        _nodes.Add(coordinator);
-        foreach (var name in new[] { "agent-a", "agent-b", "agent-c" })
-        {
-            _nodes.Add(await ClusterSetup.StartAsync(new NodeOptions("agent", "127.0.0.1", 0, [coordinator.Address]), b => b.WithAgent(name, TimeProvider.System), ct));
-        }
-
-        return [coordinator.Address];
-    }
+    private Task<string[]> StartClusterAsync(CancellationToken ct) => _cluster.StartAsync(["agent-a", "agent-b", "agent-c"], ct);
 
     private static Scenario Scenario(string action) => ScenarioLoader.Load($"""
         name: agent-chaos
@@ -58,7 +39,7 @@ public sealed class AgentChaosTests : IAsyncLifetime
         var seeds = await StartClusterAsync(ct);
         var scenario = Scenario("{ at: 4s, for: 5s, kill-agent: { agent: agent-b } }");
 
-        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 3, null), new RunOptions(Path.Combine(_results, "client")), null, TextWriter.Null, ct)
+        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 3, null), new RunOptions(Path.Combine(ResultsRoot, "client")), null, TextWriter.Null, ct)
             .WaitAsync(TimeSpan.FromMinutes(2), ct);
 
         Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
@@ -100,7 +81,7 @@ public sealed class AgentChaosTests : IAsyncLifetime
         var seeds = await StartClusterAsync(ct);
         var scenario = Scenario("{ at: 4s, for: 7s, partition-agent: { agent: 1 } }"); // slot 1 of the first split: agent-b
 
-        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 3, null), new RunOptions(Path.Combine(_results, "client")), null, TextWriter.Null, ct)
+        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 3, null), new RunOptions(Path.Combine(ResultsRoot, "client")), null, TextWriter.Null, ct)
             .WaitAsync(TimeSpan.FromMinutes(2), ct);
 
         Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
@@ -142,7 +123,7 @@ public sealed class AgentChaosTests : IAsyncLifetime
               - { at: 1s, for: 1s, kill-agent: { agent: agent-2 } }
             """, "one-process.yaml").GetOrThrow();
 
-        var outcome = await LocalClusterRun.RunAsync(scenario, new RunOptions(_results), null, ct);
+        var outcome = await LocalClusterRun.RunAsync(scenario, new RunOptions(ResultsRoot), null, ct);
 
         Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
         var journal = JournalReader.Read(Path.Combine(outcome.ResultsPath, "journal.jsonl"));

@@ -1,4 +1,3 @@
-using LambdaStorm.Cluster.Actors;
 using LambdaStorm.Measurement;
 using LambdaStorm.Results;
 using LambdaStorm.Runs;
@@ -13,34 +12,15 @@ namespace LambdaStorm.Cluster.Tests;
 /// </summary>
 public sealed class ClusterGameDayTests : IAsyncLifetime
 {
-    private readonly string _results = Directory.CreateTempSubdirectory("lambdastorm-cluster-gameday-").FullName;
-    private readonly List<ClusterNode> _nodes = [];
+    private readonly TestCluster _cluster = new();
+
+    private string ResultsRoot => _cluster.Results;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var n in Enumerable.Reverse(_nodes))
-        {
-            await n.DisposeAsync();
-        }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
-        Directory.Delete(_results, recursive: true);
-    }
-
-    private async Task<string[]> StartClusterAsync(int agents, CancellationToken ct)
-    {
-        var coordinator = await ClusterSetup.StartAsync(new NodeOptions("coordinator", "127.0.0.1", 0, []),
-            b => b.WithCoordinator(CoordinatorSettings.For(new RunOptions(Path.Combine(_results, "coordinator")), TimeProvider.System)), ct);
-        _nodes.Add(coordinator);
-        for (var i = 0; i < agents; i++)
-        {
-            var name = $"agent-{i + 1}";
-            _nodes.Add(await ClusterSetup.StartAsync(new NodeOptions("agent", "127.0.0.1", 0, [coordinator.Address]), b => b.WithAgent(name, TimeProvider.System), ct));
-        }
-
-        return [coordinator.Address];
-    }
+    private Task<string[]> StartClusterAsync(int agents, CancellationToken ct) => _cluster.StartAsync(Enumerable.Range(1, agents).Select(i => $"agent-{i}"), ct);
 
     [Fact]
     public async Task An_abort_condition_on_the_merged_data_stops_every_agent_with_exit_code_3()
@@ -59,7 +39,7 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
               - error_rate > 10% for 2s
             """, "cluster-abort.yaml").GetOrThrow();
         var observer = new ChaosWatcher();
-        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, null), new RunOptions(Path.Combine(_results, "client")), observer, TextWriter.Null, ct)
+        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, null), new RunOptions(Path.Combine(ResultsRoot, "client")), observer, TextWriter.Null, ct)
             .WaitAsync(TimeSpan.FromMinutes(1), ct);
 
         Assert.Equal(ExitCodes.Aborted, outcome.ExitCode);
@@ -96,7 +76,7 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
                   load:
                     - inject: { rate: 50, during: 2s }
             """, "twice.yaml").GetOrThrow();
-        var options = new RunOptions(Path.Combine(_results, "client"));
+        var options = new RunOptions(Path.Combine(ResultsRoot, "client"));
         var request = new ClusterRunRequest(seeds, 1, null);
 
         var combined = await VariantRuns.RunAsync(scenario, options, (s, o) => ClusterRunClient.RunAsync(s, request, o, null, TextWriter.Null, ct), null, ct)
@@ -129,7 +109,7 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
             variants:
               - name: only
             """, "once.yaml").GetOrThrow();
-        var options = new RunOptions(_results) { Variant = new VariantOf(scenario.Source, "missing") };
+        var options = new RunOptions(ResultsRoot) { Variant = new VariantOf(scenario.Source, "missing") };
 
         var e = await Assert.ThrowsAsync<ClusterRunRejectedException>(() => ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 1, null), options, null, TextWriter.Null, ct));
 
@@ -151,7 +131,7 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
               - { at: 2s, for: 2s, client-faults: { failRate: 50% } }
             """, "caller-side.yaml").GetOrThrow();
 
-        var e = await Assert.ThrowsAsync<ClusterRunRejectedException>(() => ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 1, null), new RunOptions(_results), null, TextWriter.Null, ct));
+        var e = await Assert.ThrowsAsync<ClusterRunRejectedException>(() => ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 1, null), new RunOptions(ResultsRoot), null, TextWriter.Null, ct));
 
         Assert.Equal(ClusterRunClient.ClientFaultsRefusal("1-client-faults-client"), e.Message);
         Assert.Equal(ExitCodes.BadInput, e.ExitCode);
