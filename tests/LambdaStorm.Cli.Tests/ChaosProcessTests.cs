@@ -30,7 +30,28 @@ public sealed class ChaosProcessTests : IDisposable
     public async Task Game_day_scenario_runs_end_to_end_and_its_findings_name_each_fault_with_a_recovery_time()
     {
         var results = Path.Combine(_dir, "results");
-        using var p = CliProcess.Start(CliTests.RepoRoot(), "run", "scenarios/game-day.yaml", "--results", results, "--metrics-port", "0");
+        var metricsPort = PrometheusServer.FreePort();
+        using var prometheus = PrometheusServer.Start(_dir, ("lambdastorm-run", [metricsPort]));
+        using var p = CliProcess.Start(CliTests.RepoRoot(), "run", "scenarios/game-day.yaml", "--results", results, "--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "--plain");
+
+        // The chaos-only panels and annotations of every dashboard, against the real Prometheus scraping the run while
+        // the reserved-concurrency cut (20 s to 40 s) is on: every query parses and returns data (issue 6).
+        await p.WaitForOutputAsync("CHAOS applied 1-reserved-concurrency-hello", TimeSpan.FromMinutes(2));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var chaosQueries = DashboardQueries.All().Where(q => q.Requires == "chaos").ToList();
+        Assert.True(chaosQueries.Count >= 4, $"only {chaosQueries.Count} chaos panel queries");
+        var failures = new List<string>();
+        foreach (var q in chaosQueries)
+        {
+            var (ok, error, series) = await prometheus.QueryAsync(q.Substituted("game-day"), at);
+            if (!ok || series == 0)
+            {
+                failures.Add($"{q.Dashboard} '{q.Where}': {(ok ? "no series" : error)}\n    {q.Expr}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} chaos panel queries failed:\n{string.Join('\n', failures)}\nprometheus:\n{prometheus.Logged()}\nrun:\n{p.StdOut}");
         var code = await p.WaitAsync(TimeSpan.FromMinutes(5));
 
         Assert.True(code == 0, $"exit {code}\n{p.StdOut}\n{p.StdErr}");
