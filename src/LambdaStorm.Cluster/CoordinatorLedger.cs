@@ -66,6 +66,12 @@ internal sealed class CoordinatorLedger : IAsyncDisposable
         _session.Observer = observer as Telemetry.ILedgerObserver;
     }
 
+    /// <summary>Also shows the live snapshots to <paramref name="extra"/> (the chaos controller's <c>dlq_depth</c> abort conditions); call after <see cref="Start"/>.</summary>
+    public void ObserveLedger(Telemetry.ILedgerObserver extra) => _session.AddObserver(extra);
+
+    /// <summary>The reconciled ledger for the chaos findings' per-fault counts (after <see cref="FinishAsync"/>).</summary>
+    public Chaos.ChaosLedgerSource? ChaosLedger => _session.ChaosLedger;
+
     /// <summary>Records the sends an agent reported with a snapshot.</summary>
     public void Record(string agent, SendBatch? sends)
     {

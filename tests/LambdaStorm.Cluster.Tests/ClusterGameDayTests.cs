@@ -57,6 +57,52 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dlq_depth_abort_fires_on_the_cluster_ledger_and_the_findings_count_the_faults_dead_letters()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seeds = await StartClusterAsync(2, ct);
+
+        // Every async event fails while the fault is on; with no retries each lands in the failure destination, which
+        // the coordinator's ledger reads through SQS at the emulator: its dead-letter count crosses the bound.
+        var scenario = ScenarioLoader.Load("""
+            name: cluster-dlq-abort
+            target:
+              type: emulator
+              functions:
+                worker:
+                  duration: 10ms
+                  async: { maximumRetryAttempts: 0, onFailure: failed-events }
+              queues:
+                failed-events: {}
+            path: async
+            gracefulStop: 1s
+            settle: 20s
+            load:
+              - inject: { rate: 40, during: 60s }
+            abort:
+              - dlq_depth > 20
+            chaos:
+              - { at: 3s, for: 40s, function-errors: { function: worker, rate: 100% } }
+            """, "cluster-dlq-abort.yaml").GetOrThrow();
+        await using var emulator = await LambdaStorm.Emulator.EmulatorHost.StartAsync(
+            new LambdaStorm.Emulator.EmulatorOptions { Model = ((TargetSpec.Emulator)scenario.Target).Model, Port = 0 }, ct);
+        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, emulator.BaseAddress.ToString()), new RunOptions(Path.Combine(ResultsRoot, "client")), null, TextWriter.Null, ct)
+            .WaitAsync(TimeSpan.FromMinutes(2), ct);
+
+        Assert.Equal(ExitCodes.Aborted, outcome.ExitCode);
+        Assert.StartsWith("abort condition 'dlq_depth > 20' fired", outcome.Summary.Chaos!.Aborted);
+        var journal = JournalReader.Read(Path.Combine(outcome.ResultsPath, "journal.jsonl"));
+        Assert.Equal("aborted", journal.End!.Status);
+        Assert.True(journal.End.ElapsedSeconds < 40, $"the load ran {journal.End.ElapsedSeconds:0.#} s of 60");
+
+        // The fault's finding counts, from the coordinator's reconciled ledger, the ids that ended in the destination.
+        var finding = Assert.Single(outcome.Summary.Chaos.Findings);
+        Assert.NotNull(finding.Ledger);
+        Assert.True(finding.Ledger.DeadLettered > 20, $"{finding.Ledger}");
+        Assert.True(outcome.Summary.Chaos.RolledBack);
+    }
+
+    [Fact]
     public async Task Variants_run_on_a_cluster_into_one_combined_folder_with_each_variants_override_applied()
     {
         var ct = TestContext.Current.CancellationToken;

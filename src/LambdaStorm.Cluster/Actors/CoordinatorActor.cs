@@ -323,6 +323,11 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         run.FirstSplit.AddRange(names);
         run.Chaos = CoordinatorChaos.Create(run.Scenario, run.Recorder, _settings.Time, _settings.Local, run.EmulatorEndpoint, _settings.Observer as Chaos.IChaosObserver, Self, run.RunId);
         run.Chaos?.Start(startAt, _settings.Time);
+        if (run.Chaos is { } game && run.Ledger is { } ledgerOfRun)
+        {
+            ledgerOfRun.ObserveLedger(game.Controller); // dlq_depth abort conditions on the cluster's ledger, as in one process
+        }
+
         for (var k = 0; k < names.Count; k++)
         {
             var entry = _agents[names[k]];
@@ -697,6 +702,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 var (report, warning) = await clusterLedger.FinishAsync(recorder, loadEnded, CancellationToken.None);
                 ledger = report;
                 warnings.AddRange(warning is null ? [] : [warning]);
+                chaosReport = chaosReport?.WithLedger(clusterLedger.ChaosLedger, elapsed); // per-fault lost/duplicated/DLQ counts
             }
         }
 

@@ -181,6 +181,11 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         {
             warnings.Add(end);
         }
+
+        if (_rollback?.RegistrationError is { } unregistered)
+        {
+            warnings.Add($"the rollback journal {_rollback.Path} could not be registered in the state folder ({unregistered}): after a crash, replay it with 'lambdastorm rollback {Path.GetDirectoryName(_rollback.Path)}'");
+        }
     }
 
     /// <summary>One merged interval: steady-state check after the warm-up, and the abort conditions.</summary>

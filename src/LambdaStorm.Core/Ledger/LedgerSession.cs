@@ -138,6 +138,23 @@ internal sealed class LedgerSession : IAsyncDisposable
     /// <summary>Gets the ledger live (metrics): a snapshot after every journaled step and the final reconciliation, or null.</summary>
     public Telemetry.ILedgerObserver? Observer { get; set; }
 
+    /// <summary>
+    /// Also shows the live snapshots to <paramref name="extra"/> (the chaos controller, whose abort conditions read
+    /// <c>dlq_depth</c>), after the observer already set.
+    /// </summary>
+    public void AddObserver(Telemetry.ILedgerObserver extra)
+        => Observer = Observer is { } first ? new LedgerObservers(first, extra) : extra;
+
+    /// <summary>Two ledger observers in turn.</summary>
+    private sealed class LedgerObservers(Telemetry.ILedgerObserver first, Telemetry.ILedgerObserver second) : Telemetry.ILedgerObserver
+    {
+        public void OnLedger(Telemetry.LedgerSnapshot snapshot)
+        {
+            first.OnLedger(snapshot);
+            second.OnLedger(snapshot);
+        }
+    }
+
     /// <summary>Journals what the ledger recorded since the last call (call after each interval line), and shows it to the observer.</summary>
     public void WriteTo(JournalWriter journal)
     {

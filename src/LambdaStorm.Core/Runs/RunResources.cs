@@ -129,23 +129,7 @@ internal sealed class RunResources : IAsyncDisposable
     /// Also shows the ledger's live snapshots to <paramref name="extra"/> (the chaos controller, whose abort conditions
     /// read <c>dlq_depth</c>); call after <see cref="Attach"/>. Nothing happens without a ledger.
     /// </summary>
-    public void ObserveLedger(Telemetry.ILedgerObserver extra)
-    {
-        if (_ledger is not null)
-        {
-            _ledger.Observer = _ledger.Observer is { } first ? new LedgerObservers(first, extra) : extra;
-        }
-    }
-
-    /// <summary>Two ledger observers in turn.</summary>
-    private sealed class LedgerObservers(Telemetry.ILedgerObserver first, Telemetry.ILedgerObserver second) : Telemetry.ILedgerObserver
-    {
-        public void OnLedger(Telemetry.LedgerSnapshot snapshot)
-        {
-            first.OnLedger(snapshot);
-            second.OnLedger(snapshot);
-        }
-    }
+    public void ObserveLedger(Telemetry.ILedgerObserver extra) => _ledger?.AddObserver(extra);
 
     /// <summary>The load starts now (the ledger's origin).</summary>
     public void Started(DateTimeOffset at) => _ledger?.Start(at);
