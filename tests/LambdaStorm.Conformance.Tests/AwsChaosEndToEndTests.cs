@@ -17,28 +17,8 @@ public sealed class AwsChaosEndToEndTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>A <c>lambdastorm</c> child whose only AWS credentials are the test's, from environment variables.</summary>
-    private ProcessStartInfo Lambdastorm(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lambdastorm.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
-        {
-            psi.Environment.Remove(key);
-        }
-
-        psi.Environment["AWS_ACCESS_KEY_ID"] = AccessKey;
-        psi.Environment["AWS_SECRET_ACCESS_KEY"] = Secret;
-        psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["LAMBDASTORM_STATE_DIR"] = Path.Combine(_dir, "state");
-        return psi;
-    }
+    /// <summary>A <c>lambdastorm</c> child whose only AWS credentials are the test's.</summary>
+    private ProcessStartInfo Lambdastorm(params string[] args) => ChildProcess.Lambdastorm(_dir, AccessKey, Secret, args);
 
     /// <summary>The function's environment variables, read by @aws-sdk/client-lambda's signed GetFunctionConfiguration.</summary>
     private static async Task<Dictionary<string, string>> EnvironmentAsync(string endpoint, string function)

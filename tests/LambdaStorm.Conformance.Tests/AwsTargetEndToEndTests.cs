@@ -95,29 +95,8 @@ public sealed class AwsTargetEndToEndTests : IDisposable
             o.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null,
             o.GetProperty("count").GetInt64()))];
 
-    /// <summary>A <c>lambdastorm</c> child whose only AWS credentials are the test's, from environment variables.</summary>
-    private ProcessStartInfo StartInfo(string secret, IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lambdastorm.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        // The standard chain's first source: environment variables. Nothing else may leak in.
-        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
-        {
-            psi.Environment.Remove(key);
-        }
-
-        psi.Environment["AWS_ACCESS_KEY_ID"] = AccessKey;
-        psi.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
-        psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["LAMBDASTORM_STATE_DIR"] = Path.Combine(_dir, "state"); // not the user's state folder
-        return psi;
-    }
+    /// <summary>A <c>lambdastorm</c> child whose only AWS credentials are the test's access key and <paramref name="secret"/>.</summary>
+    private ProcessStartInfo StartInfo(string secret, IEnumerable<string> args) => ChildProcess.Lambdastorm(_dir, AccessKey, secret, args);
 
     [Fact]
     public async Task A_reserved_concurrency_cut_on_an_aws_function_is_rolled_back_when_the_run_gets_SIGINT()
