@@ -205,7 +205,7 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     /// A time rounded as the journal stores it (microseconds), so the live ledger sees exactly what
     /// <c>lambdastorm report</c> replays and both compute the same latencies.
     /// </summary>
-    private static DateTimeOffset AtJournalPrecision(DateTimeOffset t) => FromMs(Ms(t));
+    internal static DateTimeOffset AtJournalPrecision(DateTimeOffset t) => FromMs(Ms(t));
 
     private static string OutcomeName(ReceiptOutcome o) => o switch
     {

@@ -127,7 +127,8 @@ internal sealed class LedgerSession : IAsyncDisposable
     /// <summary>Starts recording; <paramref name="origin"/> is the run's start (the charts' zero).</summary>
     public void Start(DateTimeOffset origin)
     {
-        _origin = origin;
+        // As the journal stores it, so the findings' per-fault windows hold the same ids live as in `report`.
+        _origin = LedgerJournal.AtJournalPrecision(origin);
         _journal = new LedgerJournal(new DeliveryLedger(), origin);
         _loop = LoopAsync(_stop.Token);
     }

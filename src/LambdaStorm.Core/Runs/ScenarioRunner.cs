@@ -164,9 +164,17 @@ internal static class ScenarioRunner
     /// Runs a scenario in virtual time: the same engine, model and journal as <see cref="RunAsync"/>, on a
     /// <see cref="VirtualClock"/> that jumps from one timer to the next. Deterministic for a seed.
     /// </summary>
-    public static async Task<RunOutcome> SimulateAsync(Scenario scenario, RunOptions options, IRunObserver? observer, CancellationToken stop)
+    public static Task<RunOutcome> SimulateAsync(Scenario scenario, RunOptions options, IRunObserver? observer, CancellationToken stop)
     {
-        var clock = new VirtualClock(TimeProvider.System.GetUtcNow());
+        // From a whole millisecond: every time the journal stores (microseconds) is then exact, as is the run's result.
+        var now = TimeProvider.System.GetUtcNow();
+        return SimulateAsync(scenario, options, observer, now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMillisecond)), stop);
+    }
+
+    /// <summary>As <see cref="SimulateAsync(Scenario, RunOptions, IRunObserver?, CancellationToken)"/>, with the virtual clock starting at <paramref name="start"/>.</summary>
+    internal static async Task<RunOutcome> SimulateAsync(Scenario scenario, RunOptions options, IRunObserver? observer, DateTimeOffset start, CancellationToken stop)
+    {
+        var clock = new VirtualClock(start);
         using var virtualStop = new CancellationTokenSource();
         var run = RunAsync(scenario, options with { Simulated = true }, clock, observer, virtualStop.Token);
 

@@ -148,15 +148,21 @@ public sealed class LedgerAbortTests : IDisposable
         Assert.Equal("aborted", outcome.Summary.Status);
     }
 
-    [Fact]
-    public async Task Findings_count_the_ids_sent_during_each_fault_by_how_they_ended_and_report_rebuilds_them()
+    // A start between two microseconds (the journal's precision), rounding down or up, and a whole one: the live
+    // findings and `report`'s rebuild must put the arrival due at the very instant a fault was requested on the same side.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    [InlineData(6)]
+    public async Task Findings_count_the_ids_sent_during_each_fault_by_how_they_ended_and_report_rebuilds_them(int subMicrosecondTicks)
     {
         var yaml = Async + """
             chaos:
               - { at: 10s, for: 10s, function-errors: { function: worker, rate: 100% } }
               - { at: 25s, for: 5s, function-latency: { function: worker, latency: 100ms } }
             """;
-        var outcome = await ScenarioRunner.SimulateAsync(ScenarioLoader.Load(yaml, "gd.yaml").GetOrThrow(), new RunOptions(_root), null, CancellationToken.None);
+        var start = new DateTimeOffset(2026, 11, 28, 4, 0, 0, TimeSpan.Zero).AddTicks(subMicrosecondTicks);
+        var outcome = await ScenarioRunner.SimulateAsync(ScenarioLoader.Load(yaml, "gd.yaml").GetOrThrow(), new RunOptions(_root), null, start, CancellationToken.None);
 
         Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
         var (errors, slow) = (outcome.Summary.Chaos!.Findings[0], outcome.Summary.Chaos.Findings[1]);
