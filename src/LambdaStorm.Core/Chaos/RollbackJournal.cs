@@ -93,29 +93,66 @@ public sealed record ChaosPlaneInfo(string Kind, string? LambdaEndpoint, string?
     /// <summary>The process that applies the actions; a replay leaves the journal of a live process alone.</summary>
     public int Pid { get; init; } = Environment.ProcessId;
 
+    /// <summary>
+    /// When that process started (UTC), so that another process that later got the same pid is not taken for it. The
+    /// journal stamps it when written; null in journals written before it was recorded (then the pid alone decides).
+    /// </summary>
+    public DateTimeOffset? Started { get; init; }
+
+    /// <summary>When this process started (UTC), or null where that cannot be read.</summary>
+    internal static DateTimeOffset? ThisProcessStarted { get; } = StartOf(Environment.ProcessId);
+
     /// <summary>True when the process that wrote the journal is still running (its run is not over, nothing to replay yet).</summary>
-    public bool OwnerAlive
+    public bool OwnerAlive => Pid != Environment.ProcessId && IsRunning(Pid, Started);
+
+    /// <summary>
+    /// True when process <paramref name="pid"/> runs and, given <paramref name="started"/>, is the one that started then
+    /// (start times are read at clock-tick precision, hence the second of slack).
+    /// </summary>
+    internal static bool IsRunning(int pid, DateTimeOffset? started)
     {
-        get
+        try
         {
-            if (Pid == Environment.ProcessId)
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            if (p.HasExited)
             {
                 return false;
             }
 
-            try
-            {
-                using var p = System.Diagnostics.Process.GetProcessById(Pid);
-                return !p.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-            catch (InvalidOperationException)
-            {
-                return false;
-            }
+            return started is not { } s || StartOf(p) is not { } actual || (actual - s).Duration() < TimeSpan.FromSeconds(1);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static DateTimeOffset? StartOf(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return StartOf(p);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static DateTimeOffset? StartOf(System.Diagnostics.Process p)
+    {
+        try
+        {
+            return new DateTimeOffset(p.StartTime.ToUniversalTime(), TimeSpan.Zero);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return null; // not readable here: the pid alone decides
         }
     }
 }
@@ -151,7 +188,7 @@ internal sealed class RollbackJournal : IDisposable
     {
         Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, FileName));
         _stream = new FileStream(Path, FileMode.Create, FileAccess.Write, FileShare.Read);
-        Write(new { type = "plane", plane });
+        Write(new { type = "plane", plane = plane with { Pid = Environment.ProcessId, Started = ChaosPlaneInfo.ThisProcessStarted } });
         RegistrationError = plane.Kind == "http" ? RollbackRegistry.Register(Path) : null;
         Open[this] = 0;
     }
