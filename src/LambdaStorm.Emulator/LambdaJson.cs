@@ -103,7 +103,7 @@ internal static class LambdaJson
         w.WriteEndObject();
         w.WriteString("RevisionId", RevisionId(c.FunctionName, c.Version, c.LastModified));
         w.WriteString("State", c.State);
-        w.WriteString("LastUpdateStatus", "Successful");
+        w.WriteString("LastUpdateStatus", c.LastUpdateStatus);
         w.WriteString("PackageType", "Zip");
         w.WriteStartArray("Architectures");
         w.WriteStringValue(s.Architecture.ToWireName());

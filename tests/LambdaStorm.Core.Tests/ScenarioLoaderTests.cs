@@ -72,6 +72,18 @@ public sealed class ScenarioLoaderTests
     }
 
     [Fact]
+    public void An_emulator_function_takes_updateDuration_up_to_15_minutes_and_the_model_gets_it()
+    {
+        const string Yaml = "name: u\ntarget:\n  type: emulator\n  functions:\n    f: { updateDuration: 2s }\nload:\n  - inject: { rate: 1, during: 1s }\n";
+        var target = Assert.IsType<TargetSpec.Emulator>(ScenarioLoader.Load(Yaml, "u.yaml").GetOrThrow().Target);
+        Assert.Equal(2000, Assert.Single(target.Model.Functions).UpdateDurationMs);
+
+        var error = Assert.Single(ScenarioLoader.Load(Yaml.Replace("2s", "16m", StringComparison.Ordinal), "u.yaml").Errors);
+        Assert.Equal(("u.yaml", 5, 26), (error.File, error.Line, error.Column));
+        Assert.Contains("must be at most 15m", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Generator_bounds_default_to_50ms_1pct_3_intervals_and_bind_from_the_generator_section()
     {
         Assert.Equal(new GeneratorBounds(TimeSpan.FromMilliseconds(50), 0.01, 3), ScenarioLoader.Load("name: tiny\nload:\n  - inject: { rate: 1, during: 1s }\n").GetOrThrow().Generator);

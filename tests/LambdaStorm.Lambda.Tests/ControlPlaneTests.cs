@@ -129,6 +129,49 @@ public sealed class ControlPlaneTests
     }
 
     [Fact]
+    public void An_update_stays_InProgress_for_updateDuration_while_the_old_configuration_serves_and_other_updates_conflict()
+    {
+        var t = TestModel.WithFunction(f =>
+        {
+            f.DurationMs = 100;
+            f.InitDurationMs = 0;
+            f.UpdateDurationMs = 2000;
+        });
+
+        var answer = t.Model.UpdateFunctionConfiguration("fn", o => o.DurationMs = 300).GetValueOrThrow();
+        Assert.Equal("InProgress", answer.LastUpdateStatus); // the response shows the new configuration, in progress
+        Assert.Equal(300, answer.Settings.DurationMs);
+        Assert.Equal("InProgress", t.Model.GetFunction("fn").GetValueOrThrow().LastUpdateStatus);
+
+        var conflict = t.Model.UpdateFunctionConfiguration("fn", o => o.DurationMs = 400).Error!;
+        Assert.Equal(("ResourceConflictException", 409), (conflict.ExceptionName, conflict.StatusCode));
+        Assert.Equal("The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:000000000000:function:fn", conflict.Message);
+        Assert.Equal("ResourceConflictException", t.Model.PublishVersion("fn").Error!.ExceptionName);
+
+        t.Invoke(); // still the old configuration
+        t.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.Equal("InProgress", t.Model.GetFunction("fn").GetValueOrThrow().LastUpdateStatus);
+        t.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("Successful", t.Model.GetFunction("fn").GetValueOrThrow().LastUpdateStatus);
+        t.Invoke(); // the new one
+        t.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal([TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300)], t.Events.Completed.Select(c => c.Duration));
+
+        Assert.Equal("InProgress", t.Model.UpdateFunctionConfiguration("fn", o => o.DurationMs = 400).GetValueOrThrow().LastUpdateStatus);
+        Assert.True(t.Model.DeleteFunction("fn").IsSuccess); // an update in progress does not outlive its function
+        t.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal("ResourceNotFoundException", t.Model.GetFunction("fn").Error!.ExceptionName);
+    }
+
+    [Fact]
+    public void Without_updateDuration_an_update_is_Successful_at_once()
+    {
+        var t = TestModel.WithFunction();
+        Assert.Equal("Successful", t.Model.UpdateFunctionConfiguration("fn", o => o.TimeoutSeconds = 9).GetValueOrThrow().LastUpdateStatus);
+        Assert.Equal(9, t.Model.UpdateFunctionConfiguration("fn", o => o.MemoryMb = 256).GetValueOrThrow().Timeout);
+    }
+
+    [Fact]
     public void PublishVersion_snapshots_LATEST_and_UpdateFunctionConfiguration_changes_only_LATEST()
     {
         var t = TestModel.WithFunction(f =>

@@ -44,6 +44,7 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambdastorm-conformance';
@@ -197,6 +198,7 @@ if (expectAuthFailure) {
     slow: fn('slow'), // runs past its 1 s timeout
     versioned: fn('versioned'), // versions, aliases, provisioned concurrency
     throttled: fn('throttled'), // reserved concurrency
+    updating: fn('updating'), // configuration updates take 1.5 s (LAMBDASTORM_UPDATE_DURATION_MS)
   };
   const created = new Set();
 
@@ -584,6 +586,31 @@ if (expectAuthFailure) {
       const got = await client.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: names.failing }));
       assert.equal(got.MaximumRetryAttempts, 0);
       assert.equal(got.MaximumEventAgeInSeconds, 60);
+    });
+  });
+
+  describe('UpdateFunctionConfiguration in progress (LastUpdateStatus, the FunctionUpdatedV2 waiter)', () => {
+    it('answers InProgress, refuses a second update and PublishVersion meanwhile, and the SDK waiter sees it land', async () => {
+      await create(names.updating, { LAMBDASTORM_UPDATE_DURATION_MS: '1500', LAMBDASTORM_DURATION_MS: '5' });
+      const update = await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: names.updating, Timeout: 9 }));
+      assert.equal(update.$metadata.httpStatusCode, 200);
+      assert.equal(update.LastUpdateStatus, 'InProgress');
+      assert.equal(update.Timeout, 9, 'the response shows the new configuration');
+
+      const conflict = await expectError(
+        client.send(new UpdateFunctionConfigurationCommand({ FunctionName: names.updating, Timeout: 11 })),
+        ResourceConflictException,
+        409,
+      );
+      assert.match(conflict.message, new RegExp(`^The operation cannot be performed at this time\\. An update is in progress for resource: arn:aws:lambda:${REGION}:\\d{12}:function:${names.updating}$`));
+      await expectError(client.send(new PublishVersionCommand({ FunctionName: names.updating })), ResourceConflictException, 409);
+
+      const waited = await waitUntilFunctionUpdatedV2({ client, maxWaitTime: 30 }, { FunctionName: names.updating });
+      assert.equal(waited.state, 'SUCCESS');
+      const after = await client.send(new GetFunctionCommand({ FunctionName: names.updating }));
+      assert.equal(after.Configuration?.LastUpdateStatus, 'Successful');
+      assert.equal(after.Configuration?.Timeout, 9);
+      assert.equal(after.Configuration?.Environment?.Variables?.LAMBDASTORM_UPDATE_DURATION_MS, '1500');
     });
   });
 

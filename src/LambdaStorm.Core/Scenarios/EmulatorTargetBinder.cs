@@ -32,7 +32,7 @@ internal static class EmulatorTargetBinder
         "memory", "timeout", "architecture", "runtime", "duration", "durationP99", "distribution", "cpuBoundShare", "initDuration",
         "initDurationP99", "errorRate", "poisonMarker", "downstreamLimit", "downstreamMode", "downstreamSlowdown", "extraLatency",
         "reservedConcurrency", "publishedVersions", "aliases", "provisionedConcurrency", "async", "deadLetterTarget", "duplicateDelivery",
-        "receiptsQueue", "batchResponse",
+        "receiptsQueue", "batchResponse", "updateDuration",
     ];
 
     /// <summary>Binds an emulator target (or, with <paramref name="requireFunctions"/> false, an emulator configuration file, which may declare only the account).</summary>
@@ -431,6 +431,20 @@ internal static class EmulatorTargetBinder
                     break;
                 case "downstreamSlowdown": Set(r.Number(v, what, 1), x => f.DownstreamSlowdownFactor = x); break;
                 case "extraLatency": Set(r.Duration(v, what, allowZero: true), x => f.ExtraLatencyMs = x.TotalMilliseconds); break;
+                case "updateDuration":
+                    if (r.Duration(v, what, allowZero: true) is { } u)
+                    {
+                        if (u > TimeSpan.FromMinutes(15))
+                        {
+                            r.Error(v, $"{what} must be at most 15m (an update in progress that long would hold every change back)");
+                        }
+                        else
+                        {
+                            f.UpdateDurationMs = u.TotalMilliseconds;
+                        }
+                    }
+
+                    break;
                 case "reservedConcurrency": Set(r.Integer(v, what, 0), x => f.ReservedConcurrency = x); break;
                 case "publishedVersions": Set(r.Integer(v, what, 0, 1000), x => f.PublishedVersions = x); break;
                 case "aliases":

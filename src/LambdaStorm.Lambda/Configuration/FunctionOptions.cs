@@ -126,6 +126,13 @@ internal sealed partial class FunctionOptions
     /// <summary>The function's environment variables, as <c>GetFunction</c> shows them. <value>Defaults to none.</value></summary>
     public Dictionary<string, string> Environment { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How long an <c>UpdateFunctionConfiguration</c> stays <c>LastUpdateStatus: InProgress</c>: until then invocations
+    /// still run the previous configuration and another update gets <c>ResourceConflictException</c>, as on AWS, where it
+    /// takes seconds. <value>Defaults to 0: the update is <c>Successful</c> at once.</value>
+    /// </summary>
+    public double UpdateDurationMs { get; set; }
+
     /// <summary>Problems found while reading <c>LAMBDASTORM_*</c> variables; reported by validation.</summary>
     internal List<string> EnvironmentErrors { get; } = [];
 
@@ -269,6 +276,11 @@ internal sealed partial class FunctionOptions
             yield return $"{path}.PoisonMarker: must not be empty when set";
         }
 
+        if (!(UpdateDurationMs is >= 0 and <= 900_000))
+        {
+            yield return $"{path}.UpdateDurationMs: must be between 0 and 900,000 (15 min) (was {UpdateDurationMs})";
+        }
+
         if (!Enum.IsDefined(BatchResponse))
         {
             yield return $"{path}.BatchResponse: must be {BatchResponseModeNames.Expected}";
@@ -400,6 +412,7 @@ internal sealed partial class FunctionOptions
             AsyncConfig = (AsyncConfig ?? new()).Build(),
             DeadLetterTargetArn = string.IsNullOrWhiteSpace(DeadLetterTargetArn) ? null : DeadLetterTargetArn,
             DuplicateDeliveryProbability = DuplicateDeliveryProbability,
+            UpdateDuration = TimeSpan.FromMilliseconds(UpdateDurationMs),
         };
     }
 }

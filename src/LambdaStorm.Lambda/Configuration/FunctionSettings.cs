@@ -30,6 +30,9 @@ internal sealed record FunctionSettings
     /// <summary>Duplicate async delivery probability.</summary>
     public required double DuplicateDeliveryProbability { get; init; }
 
+    /// <summary>How long a configuration update stays in progress (<see cref="FunctionOptions.UpdateDurationMs"/>).</summary>
+    public TimeSpan UpdateDuration { get; init; }
+
     /// <summary>Back to mutable options (a fresh copy).</summary>
     public FunctionOptions ToOptions()
     {

@@ -59,6 +59,9 @@ internal static class LambdaStormVariables
     /// <summary>Queue (name, URL or ARN) that receives one receipt per processed attempt.</summary>
     public const string ReceiptsQueue = "LAMBDASTORM_RECEIPTS_QUEUE";
 
+    /// <summary>How long a configuration update stays <c>InProgress</c>, ms (<see cref="FunctionOptions.UpdateDurationMs"/>); kept when an update drops it.</summary>
+    public const string UpdateDurationMs = "LAMBDASTORM_UPDATE_DURATION_MS";
+
     /// <summary>Every variable with the <see cref="FunctionOptions"/> field it sets, its parser, and how to reset it.</summary>
     internal static IReadOnlyList<Variable> All { get; } =
     [
@@ -82,6 +85,8 @@ internal static class LambdaStormVariables
         new(BatchResponse, o => o.BatchResponse = BatchResponseMode.Auto, (o, v) =>
             BatchResponseModeNames.TryParse(v, out var m) ? Ok(() => o.BatchResponse = m) : $"must be {BatchResponseModeNames.Expected}"),
         new(ReceiptsQueue, o => o.ReceiptsQueue = null, (o, v) => Ok(() => o.ReceiptsQueue = v.Trim().Length == 0 ? null : v.Trim())),
+        // A property of the function's deployment, not of its code: an update that leaves the variable out keeps it.
+        new(UpdateDurationMs, _ => { }, (o, v) => ParseDouble(v, x => o.UpdateDurationMs = x)),
     ];
 
     /// <summary>One variable: its name, how to reset the field to its default, and how to apply a value (returns an error or null).</summary>

@@ -15,6 +15,9 @@ internal enum ModelEventKind
     /// <summary>Allocate the next step of provisioned environments (target: <see cref="FunctionState"/>).</summary>
     ProvisionedRamp,
 
+    /// <summary>A configuration update in progress lands (target: <see cref="FunctionState"/>).</summary>
+    ConfigurationUpdated,
+
     /// <summary>A queue message's delay or visibility timeout passes (target: <see cref="QueueMessage"/>).</summary>
     QueueMessageVisible,
 

@@ -34,6 +34,15 @@ internal sealed class FunctionState
     /// <summary>Reserved concurrency, or null.</summary>
     public int? Reserved { get; set; }
 
+    /// <summary>How long a configuration update stays in progress (0: done at once).</summary>
+    public long UpdateDurationTicks { get; set; }
+
+    /// <summary>
+    /// A configuration update in progress: applied (<see cref="LambdaModel"/>'s <c>ConfigurationUpdated</c> event) at
+    /// <see cref="PendingUpdate"/>'s due time; until then invocations run the previous configuration. Null when none.
+    /// </summary>
+    public PendingConfigurationUpdate? PendingUpdate { get; set; }
+
     /// <summary>Provisioned pools by qualifier.</summary>
     public Dictionary<string, ProvisionedPool> Provisioned { get; } = new(StringComparer.Ordinal);
 
@@ -188,3 +197,12 @@ internal sealed class ProvisionedPool
     /// <summary>True once the config was deleted.</summary>
     public bool Removed { get; set; }
 }
+
+/// <summary>A configuration update in progress (<c>LastUpdateStatus: InProgress</c>).</summary>
+/// <param name="DueTicks">When it completes.</param>
+/// <param name="Settings">The new <c>$LATEST</c> settings.</param>
+/// <param name="RetireEnvironments">Whether existing environments are retired when it lands.</param>
+/// <param name="DeadLetterArn">The new dead-letter target.</param>
+/// <param name="DuplicateProbability">The new duplicate-delivery probability.</param>
+/// <param name="UpdateDurationTicks">How long the function's next updates take.</param>
+internal sealed record PendingConfigurationUpdate(long DueTicks, FunctionVersionSettings Settings, bool RetireEnvironments, string? DeadLetterArn, double DuplicateProbability, long UpdateDurationTicks);

@@ -135,8 +135,20 @@ internal sealed partial class LambdaModel
                 return error;
             }
 
-            var options = new FunctionOptions { Name = f!.Name, DeadLetterTargetArn = f.DeadLetterArn, DuplicateDeliveryProbability = f.DuplicateProbability };
-            f.Latest.Settings.ApplyTo(options);
+            if (f!.PendingUpdate is not null)
+            {
+                return LambdaErrors.Conflict($"The operation cannot be performed at this time. An update is in progress for resource: {f.Arn}");
+            }
+
+            var latest = f.Latest;
+            var options = new FunctionOptions
+            {
+                Name = f.Name,
+                DeadLetterTargetArn = f.DeadLetterArn,
+                DuplicateDeliveryProbability = f.DuplicateProbability,
+                UpdateDurationMs = TimeSpan.FromTicks(f.UpdateDurationTicks).TotalMilliseconds,
+            };
+            latest.Settings.ApplyTo(options);
             update(options);
             options.Name = f.Name;
             options.ReservedConcurrency = null;
@@ -149,22 +161,53 @@ internal sealed partial class LambdaModel
                 return LambdaErrors.InvalidParameter(string.Join("; ", errors));
             }
 
-            var latest = f.Latest;
-            latest.Settings = FunctionVersionSettings.Build(options, options.DurationReferenceMemoryMb ?? latest.Settings.DurationReferenceMemoryMb);
+            var pending = new PendingConfigurationUpdate(
+                _nowTicks + f.UpdateDurationTicks,
+                FunctionVersionSettings.Build(options, options.DurationReferenceMemoryMb ?? latest.Settings.DurationReferenceMemoryMb),
+                retireEnvironments,
+                options.DeadLetterTargetArn,
+                options.DuplicateDeliveryProbability,
+                TimeSpan.FromMilliseconds(options.UpdateDurationMs).Ticks);
             latest.ModifiedTicks = _nowTicks;
-            if (retireEnvironments)
+            if (f.UpdateDurationTicks == 0)
             {
-                latest.Generation++;
-                while (latest.Idle.First is { } env)
-                {
-                    DestroyEnvironment(env, EnvironmentEndReason.Stale);
-                }
+                ApplyConfigurationUpdate(f, pending);
+                return DescribeVersion(f, latest);
             }
 
-            f.DeadLetterArn = options.DeadLetterTargetArn;
-            f.DuplicateProbability = options.DuplicateDeliveryProbability;
+            // As on AWS: the response already shows the new configuration, InProgress; invocations run the old one until it lands.
+            f.PendingUpdate = pending;
+            Schedule(pending.DueTicks, ModelEventKind.ConfigurationUpdated, f);
             return DescribeVersion(f, latest);
         }
+    }
+
+    /// <summary>A configuration update in progress lands (its <see cref="FunctionOptions.UpdateDurationMs"/> has passed).</summary>
+    private void CompleteConfigurationUpdate(FunctionState f)
+    {
+        if (f.PendingUpdate is { } pending && !f.Deleted)
+        {
+            f.PendingUpdate = null;
+            ApplyConfigurationUpdate(f, pending);
+        }
+    }
+
+    private void ApplyConfigurationUpdate(FunctionState f, PendingConfigurationUpdate update)
+    {
+        var latest = f.Latest;
+        latest.Settings = update.Settings;
+        if (update.RetireEnvironments)
+        {
+            latest.Generation++;
+            while (latest.Idle.First is { } env)
+            {
+                DestroyEnvironment(env, EnvironmentEndReason.Stale);
+            }
+        }
+
+        f.DeadLetterArn = update.DeadLetterArn;
+        f.DuplicateProbability = update.DuplicateProbability;
+        f.UpdateDurationTicks = update.UpdateDurationTicks;
     }
 
     /// <summary><c>PublishVersion</c>: snapshots <c>$LATEST</c> as the next version number.</summary>
@@ -179,7 +222,12 @@ internal sealed partial class LambdaModel
                 return error;
             }
 
-            var number = (++f!.LastPublishedVersion).ToString(CultureInfo.InvariantCulture);
+            if (f!.PendingUpdate is not null)
+            {
+                return LambdaErrors.Conflict($"The operation cannot be performed at this time. An update is in progress for resource: {f.Arn}");
+            }
+
+            var number = (++f.LastPublishedVersion).ToString(CultureInfo.InvariantCulture);
             var settings = description is null ? f.Latest.Settings : f.Latest.Settings with { Description = description };
             var version = new VersionState(f, number, settings, _nowTicks);
             f.Versions[number] = version;
@@ -343,6 +391,7 @@ internal sealed partial class LambdaModel
         }
 
         f.Reserved = s.ReservedConcurrency;
+        f.UpdateDurationTicks = s.UpdateDuration.Ticks;
         _sumReserved += s.ReservedConcurrency ?? 0;
         f.DefaultAsyncConfig = s.AsyncConfig;
         if (s.AsyncConfig != EventInvokeSettings.Default)
@@ -449,16 +498,22 @@ internal sealed partial class LambdaModel
         return null;
     }
 
-    private FunctionConfiguration DescribeVersion(FunctionState f, VersionState v) => new()
+    private FunctionConfiguration DescribeVersion(FunctionState f, VersionState v)
     {
-        FunctionName = f.Name,
-        FunctionArn = v.Version == FunctionVersions.Latest ? f.Arn : v.Arn,
-        Version = v.Version,
-        Settings = v.Settings,
-        ReservedConcurrentExecutions = f.Reserved,
-        DeadLetterTargetArn = f.DeadLetterArn,
-        LastModified = ToTime(v.ModifiedTicks),
-    };
+        // $LATEST with an update in progress is described as it will be, InProgress (as AWS does).
+        var pending = v == f.Latest ? f.PendingUpdate : null;
+        return new()
+        {
+            FunctionName = f.Name,
+            FunctionArn = v.Version == FunctionVersions.Latest ? f.Arn : v.Arn,
+            Version = v.Version,
+            Settings = pending?.Settings ?? v.Settings,
+            ReservedConcurrentExecutions = f.Reserved,
+            DeadLetterTargetArn = pending is null ? f.DeadLetterArn : pending.DeadLetterArn,
+            LastModified = ToTime(v.ModifiedTicks),
+            LastUpdateStatus = pending is null ? "Successful" : "InProgress",
+        };
+    }
 
     private static AliasConfiguration Describe(FunctionState f, AliasState alias) => new(alias.Name, $"{f.Arn}:{alias.Name}", alias.Version, alias.Description);
 }

@@ -273,6 +273,9 @@ internal sealed partial class LambdaModel
                 case ModelEventKind.ProvisionedRamp:
                     ProvisionedRampStep((FunctionState)target);
                     break;
+                case ModelEventKind.ConfigurationUpdated:
+                    CompleteConfigurationUpdate((FunctionState)target);
+                    break;
                 case ModelEventKind.QueueMessageVisible:
                     OnQueueMessageVisible((QueueMessage)target, ticks);
                     break;

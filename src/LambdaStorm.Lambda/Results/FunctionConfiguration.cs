@@ -27,6 +27,9 @@ internal sealed record FunctionConfiguration
     /// <summary>Always <c>Active</c>: the model has no pending states.</summary>
     public string State => "Active";
 
+    /// <summary><c>InProgress</c> while a configuration update has not landed yet, else <c>Successful</c>.</summary>
+    public string LastUpdateStatus { get; init; } = "Successful";
+
     /// <summary>Memory, MB.</summary>
     public int MemorySize => Settings.MemoryMb;
 
