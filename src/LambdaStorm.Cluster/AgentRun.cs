@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LambdaStorm.Chaos;
 using LambdaStorm.Cluster.Protocol;
 using LambdaStorm.Engine;
 using LambdaStorm.Measurement;
@@ -23,6 +24,8 @@ internal sealed class AgentRun : IAsyncDisposable
     private readonly bool _ownsTarget;
     private readonly LoadEngine _engine;
     private readonly Ledger.SendLog? _sends;
+    private readonly CallerChaos? _chaos;
+    private DateTimeOffset _startAt;
     private readonly CancellationTokenSource _stop = new();
     private TimeSpan _lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
     private long _lastCpuTs;
@@ -41,6 +44,14 @@ internal sealed class AgentRun : IAsyncDisposable
             // with every snapshot; the queue path goes to SQS at the emulator.
             _sends = new Ledger.SendLog(Schedule.TotalArrivals);
             target = new Ledger.SendRecordingTarget(_sends, target, queue, ownsTargets: true);
+        }
+
+        if (ownsTarget && scenario.Chaos.Actions.Any(a => CallerChaos.Observable(a, scenario.Function)))
+        {
+            // The coordinator's game day reaches this agent's calls (AgentChaos): client faults in front of the
+            // target, and the watch that reports the first invocation showing an action. The same code as in one process.
+            _chaos = new CallerChaos(scenario.Chaos.Actions, scenario.Function, time, OnShown);
+            target = _chaos.Wrap(target);
         }
 
         _target = target;
@@ -68,6 +79,47 @@ internal sealed class AgentRun : IAsyncDisposable
 
     /// <summary>Every interval this agent measured, ready to send. Called on the engine's snapshot thread.</summary>
     public event Action<SnapshotReport>? Snapshot;
+
+    /// <summary>
+    /// The first of this agent's invocations that showed an applied chaos action: the action's label, when that
+    /// invocation ended (seconds since the start, in this agent's clock), what showed it. Called on the invocation's thread.
+    /// </summary>
+    public event Action<string, double, string>? ChaosShown;
+
+    /// <summary>
+    /// The coordinator applied (<paramref name="applied"/>) or reverted the chaos action labelled
+    /// <paramref name="label"/>: a <c>client-faults</c> action starts or stops injecting into this agent's calls, and
+    /// the action is watched (or no longer) for the first invocation that shows it.
+    /// </summary>
+    /// <returns>The action, or null when the scenario has none by that label that this agent's calls can inject or show.</returns>
+    public ChaosAction? OnChaos(string label, bool applied)
+    {
+        if (_chaos is null || _scenario.Chaos.Actions.FirstOrDefault(a => a.Label == label) is not { } action || !_chaos.Shows(action))
+        {
+            return null;
+        }
+
+        if (applied)
+        {
+            _chaos.Apply(action);
+        }
+        else
+        {
+            _chaos.Revert(action);
+        }
+
+        return action;
+    }
+
+    /// <summary>Stops every client fault and watch (the load stops, the coordinator is gone): this agent injects nothing any more.</summary>
+    /// <returns>The client-faults actions that were injecting.</returns>
+    public IReadOnlyList<ChaosAction> DropChaos() => _chaos?.RevertAll() ?? [];
+
+    /// <summary>The run's start in this agent's clock, once <see cref="RunAsync"/> was called.</summary>
+    public DateTimeOffset? StartedAt => _startAt == default ? null : _startAt;
+
+    /// <summary>The <c>client-faults</c> action this agent injects right now, or null.</summary>
+    public ChaosAction.ClientFaults? InjectingClientFaults => _chaos?.Injecting;
 
     /// <summary>
     /// Builds the target and warms it up. Emulator targets need <paramref name="emulatorEndpoint"/>: the model lives
@@ -114,6 +166,7 @@ internal sealed class AgentRun : IAsyncDisposable
     /// <summary>Waits for the common start (in this agent's clock), then runs the share; a late start keeps the run's time base.</summary>
     public async Task<EngineResult> RunAsync(DateTimeOffset startAt, CancellationToken ct)
     {
+        _startAt = startAt;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
         var wait = startAt - _time.GetUtcNow();
         if (wait > TimeSpan.Zero)
@@ -143,6 +196,9 @@ internal sealed class AgentRun : IAsyncDisposable
     /// <summary>A share message as an engine epoch.</summary>
     public static ShareEpoch ToEpoch(ShareAssignment share) => new(share.FromArrival, share.Slot, Math.Max(1, share.Slots));
 
+    private void OnShown(ChaosAction action, string detail)
+        => ChaosShown?.Invoke(action.Label, Math.Round((_time.GetUtcNow() - _startAt).TotalSeconds, 3), detail);
+
     private AgentHealth Health(IntervalSnapshot s)
     {
         var now = _time.GetTimestamp();
@@ -162,6 +218,7 @@ internal sealed class AgentRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        DropChaos();
         _engine.Dispose();
         if (_ownsTarget)
         {

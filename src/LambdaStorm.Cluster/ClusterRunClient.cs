@@ -30,10 +30,6 @@ internal static class ClusterRunClient
     public const string AwsRefusal =
         "an aws target does not run on a cluster: its invocation and cost caps (maxInvocations, maxCostUsd) and the stop at the first rejected credential are enforced by one process's guard, which agents on other machines would not share; run it without --cluster";
 
-    /// <summary>Why <c>client-faults</c> do not run on a cluster (the coordinator refuses them).</summary>
-    public static string ClientFaultsRefusal(string label) =>
-        $"chaos action {label} (client-faults) does not run on a cluster in this version: caller-side faults wrap the target inside the process that invokes, and agents on other nodes do not receive them; run it without --cluster (a one-node cluster in one process)";
-
     public static async Task<RunOutcome> RunAsync(Scenario scenario, ClusterRunRequest request, RunOptions options, IRunObserver? observer, TextWriter messages, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(scenario);

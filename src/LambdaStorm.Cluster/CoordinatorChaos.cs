@@ -47,14 +47,17 @@ internal sealed class ObservedTarget : IInvocationTarget
 /// run's embedded emulator, model or <c>target.endpoint</c>; on a real cluster the emulator the agents invoke, given by
 /// <c>run --cluster … --emulator</c>); its timeline counts from the common start; every merged interval feeds the
 /// steady-state checks and the abort conditions; a stop it asks for becomes a stop of every agent; at the end it rolls
-/// back and returns the findings. Actions are marked effective by the first invocation that shows them in a one-node
-/// run (its agent invokes through <see cref="ObservedTarget"/>), and by the first merged interval that shows them on a
-/// real cluster (interval resolution: the agents invoke elsewhere). It is also the cluster side of the agent actions
+/// back and returns the findings. Actions are marked effective by the first invocation that shows them: in a one-node
+/// run its agent invokes through <see cref="ObservedTarget"/>; on a real cluster it is the cluster side of the
+/// processes that invoke (<see cref="IChaosInvokers"/>): what acts or shows at the agents goes to every agent
+/// (<see cref="AgentChaos"/>, through the coordinator actor), each agent reports the first of its invocations that
+/// showed an action (<see cref="ChaosEffect"/>) and the earliest report is the effective moment (the first merged
+/// interval that shows it is the fallback when none comes). It is also the cluster side of the agent actions
 /// (<see cref="IChaosAgents"/>): a cut asks the coordinator actor to cut the agent off and re-split; a restore only lets
 /// the agent back (it rejoins through the ordinary registration and takes a share at the next re-split), so the end of
 /// the run can restore agents while the actor is busy finishing. Part of internal API.
 /// </summary>
-internal sealed class CoordinatorChaos : IAsyncDisposable, IChaosAgents
+internal sealed class CoordinatorChaos : IAsyncDisposable, IChaosAgents, IChaosInvokers
 {
     /// <summary>How long the controller waits for the coordinator actor to cut an agent off.</summary>
     private static readonly TimeSpan CutTimeout = TimeSpan.FromSeconds(5);
@@ -125,6 +128,12 @@ internal sealed class CoordinatorChaos : IAsyncDisposable, IChaosAgents
             _oneProcess = local is not null,
         };
         agents.Inner = chaos;
+        if (local is null)
+        {
+            // The calls are made on the agents: what acts there (client faults) or shows there (the first invocation) goes to them.
+            session.Controller.Invokers = chaos;
+        }
+
         return chaos;
     }
 
@@ -160,6 +169,18 @@ internal sealed class CoordinatorChaos : IAsyncDisposable, IChaosAgents
 
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public string Describe => "every agent of the cluster";
+
+    /// <inheritdoc />
+    public void Applied(ChaosAction action) => _coordinator.Tell(new ForAgents(_runId, action.Label, true), ActorRefs.NoSender);
+
+    /// <inheritdoc />
+    public void Reverted(ChaosAction action) => _coordinator.Tell(new ForAgents(_runId, action.Label, false), ActorRefs.NoSender);
+
+    /// <summary>An agent's first invocation that showed an action (the coordinator takes the earliest across agents).</summary>
+    public void EffectReported(ChaosEffect m) => Controller.EffectReported(m.Action, m.At, $"{m.Detail}, on {m.Agent}");
 
     /// <summary>True while <paramref name="agent"/> is cut off by an agent action: the coordinator ignores what it sends.</summary>
     public bool IsCutOff(string agent) => _cut.ContainsKey(agent);
@@ -205,6 +226,9 @@ internal sealed class CoordinatorChaos : IAsyncDisposable, IChaosAgents
 
     /// <summary>The agent cut off, or why none was.</summary>
     internal sealed record CutResult(string? Agent, string? Error);
+
+    /// <summary>Controller → coordinator actor: tell every agent of the run that the action was applied or reverted (<see cref="AgentChaos"/>).</summary>
+    internal sealed record ForAgents(string RunId, string Action, bool Applied);
 
     /// <summary>The game day asks the coordinator actor to stop the run.</summary>
     internal sealed record ChaosStop(string RunId);

@@ -163,26 +163,6 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
         Assert.Equal(ExitCodes.BadInput, e.ExitCode);
     }
 
-    [Fact]
-    public async Task Client_faults_are_refused_on_a_cluster_rather_than_run_without_them()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var seeds = await StartClusterAsync(1, ct);
-        var scenario = ScenarioLoader.Load("""
-            name: caller-side
-            target: { type: noop }
-            load:
-              - inject: { rate: 5, during: 10s }
-            chaos:
-              - { at: 2s, for: 2s, client-faults: { failRate: 50% } }
-            """, "caller-side.yaml").GetOrThrow();
-
-        var e = await Assert.ThrowsAsync<ClusterRunRejectedException>(() => ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 1, null), new RunOptions(ResultsRoot), null, TextWriter.Null, ct));
-
-        Assert.Equal(ClusterRunClient.ClientFaultsRefusal("1-client-faults-client"), e.Message);
-        Assert.Equal(ExitCodes.BadInput, e.ExitCode);
-    }
-
     private sealed class ChaosWatcher : IRunObserver, Chaos.IChaosObserver
     {
         private readonly List<Chaos.ChaosEvent> _chaos = [];

@@ -69,6 +69,7 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
             StopLoad(m.RunId, "back from a cut; the coordinator re-splits");
         });
         Receive<CutNoticed>(m => StopLoad(m.RunId, $"the coordinator is unreachable ({m.Reason})"));
+        Receive<AgentChaos>(OnChaos);
         ReceiveAsync<PrepareRun>(m => _cutOff ? Task.CompletedTask : OnPrepareAsync(m));
         Receive<StartLoad>(m =>
         {
@@ -171,6 +172,16 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
 
             _onSnapshot?.Invoke(report);
         };
+        var run = _current;
+        _current.ChaosShown += (label, at, detail) =>
+        {
+            if (!_cutOff)
+            {
+                coordinator.Tell(new ChaosEffect(m.RunId, _name, label, at, detail));
+            }
+
+            ChaosEvent(run, at, "effective", label, $"{detail} (on {_name})");
+        };
         sender.Tell(new AgentReady(m.RunId, _name, m.SentAtUtcTicks, received, _time.GetUtcNow().UtcTicks, null));
     }
 
@@ -202,6 +213,7 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
         }
 
         _log.Warning("{0}: stopping the load of run {1}: {2}", _name, _current.RunId, reason);
+        DropChaos(_current, reason);
         if (_stop is null)
         {
             // Prepared but not started: nothing runs; let go of the target.
@@ -255,6 +267,48 @@ internal sealed class AgentActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("cut-noticed", new CutNoticed(m.RunId, m.Reason), TimeSpan.FromSeconds(Math.Max(0, m.DetectAfterSeconds)));
         }
     }
+
+    /// <summary>
+    /// The coordinator applied or reverted a chaos action that acts where the calls are made (<see cref="AgentChaos"/>):
+    /// this agent's run injects it (client faults) and watches for the first invocation that shows it, or stops.
+    /// </summary>
+    private void OnChaos(AgentChaos m)
+    {
+        if (_cutOff || _current is not { } run || run.RunId != m.RunId)
+        {
+            return;
+        }
+
+        if (run.OnChaos(m.Action, m.Applied) is not { } action)
+        {
+            _log.Warning("{0}: chaos action {1} of run {2} is not one this agent can inject or watch; ignored", _name, m.Action, m.RunId);
+            return;
+        }
+
+        _log.Info("{0}: chaos action {1} {2}", _name, m.Action, m.Applied ? "applied here: " + action.Describe : "reverted here");
+        ChaosEvent(run, Elapsed(run), m.Applied ? "applied" : "reverted", m.Action, m.Applied ? $"{action.Describe} (on {_name})" : $"stopped on {_name}");
+    }
+
+    /// <summary>The load stops or the coordinator is gone: whatever client fault still runs here stops now (never left injecting).</summary>
+    private void DropChaos(AgentRun run, string reason)
+    {
+        foreach (var a in run.DropChaos())
+        {
+            _log.Warning("{0}: chaos action {1} stopped here: {2}", _name, a.Label, reason);
+            ChaosEvent(run, Elapsed(run), "reverted", a.Label, $"stopped on {_name}: {reason}");
+        }
+    }
+
+    /// <summary>This agent's chaos timeline, for its own observer (its /metrics show <c>lambdastorm_chaos_active</c>).</summary>
+    private void ChaosEvent(AgentRun run, double at, string kind, string label, string detail)
+    {
+        if (_observer is Chaos.IChaosObserver chaos && run.Scenario.Chaos.Actions.FirstOrDefault(a => a.Label == label) is { } action)
+        {
+            chaos.OnChaos(Chaos.ChaosController.Event(at, kind, action, detail));
+        }
+    }
+
+    private double Elapsed(AgentRun run) => run.StartedAt is { } start ? (_time.GetUtcNow() - start).TotalSeconds : 0;
 
     private sealed record CutNoticed(string RunId, string Reason);
 

@@ -82,6 +82,14 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<StopRun>(m => StopCurrent(m.RunId, "stopped by the client", "stopped"));
         Receive<CoordinatorChaos.ChaosStop>(OnChaosStop);
         Receive<CoordinatorChaos.CutAgent>(OnCutAgent);
+        Receive<CoordinatorChaos.ForAgents>(OnChaosForAgents);
+        Receive<ChaosEffect>(m =>
+        {
+            if (_run?.Chaos is { } chaos && _run.RunId == m.RunId && _run.Participants.ContainsKey(m.Agent) && !chaos.IsCutOff(m.Agent))
+            {
+                chaos.EffectReported(m);
+            }
+        });
         Receive<PartitionDetected>(OnPartitionDetected);
         Receive<Tick>(_ => OnTick());
         Receive<Timeout>(OnTimeout);
@@ -182,14 +190,6 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (scenario.Target is TargetSpec.Aws && _settings.Local is null)
         {
             Sender.Tell(new RunRejected(ClusterRunClient.AwsRefusal, ExitCodes.BadInput));
-            return;
-        }
-
-        if (_settings.Local is null && scenario.Chaos.Actions.FirstOrDefault(a => a is Chaos.ChaosAction.ClientFaults) is { } clientFaults)
-        {
-            // Refused rather than run without them: the caller-side faults wrap the target in the process that invokes,
-            // and agents on other nodes do not run the coordinator's controller.
-            Sender.Tell(new RunRejected(ClusterRunClient.ClientFaultsRefusal(clientFaults.Label), ExitCodes.BadInput));
             return;
         }
 
@@ -497,6 +497,31 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// The game day applied or reverted an action that acts where the calls are made: every agent of the run hears it
+    /// (an agent that joins later gets the active ones with its start), so client faults act on every agent's calls and
+    /// every agent watches for the first invocation that shows the action.
+    /// </summary>
+    private void OnChaosForAgents(CoordinatorChaos.ForAgents m)
+    {
+        if (_run is not { } run || run.RunId != m.RunId)
+        {
+            return;
+        }
+
+        run.ActiveChaos.Remove(m.Action);
+        if (m.Applied)
+        {
+            run.ActiveChaos.Add(m.Action);
+        }
+
+        // A revert goes to every participant (one lost meanwhile may still run); an apply to those taking part now.
+        foreach (var p in run.Participants.Values.Where(p => !m.Applied || (p.Alive && !p.Done)))
+        {
+            p.Entry.Ref.Tell(new AgentChaos(run.RunId, m.Action, m.Applied));
+        }
+    }
+
     /// <summary>The game day asked for a stop: an abort condition fired, or the steady state failed before the faults.</summary>
     private void OnChaosStop(CoordinatorChaos.ChaosStop m)
     {
@@ -630,6 +655,10 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (joiner is not null && survivors[k].Entry == joiner)
             {
                 joiner.Ref.Tell(new StartLoad(run.RunId, (run.StartAt + run.Ready[joiner.Name]).UtcTicks, share));
+                foreach (var label in run.ActiveChaos)
+                {
+                    joiner.Ref.Tell(new AgentChaos(run.RunId, label, true)); // the client faults on now act on its calls too
+                }
             }
             else
             {
@@ -796,6 +825,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
         /// <summary>The run's game day, or null.</summary>
         public CoordinatorChaos? Chaos { get; set; }
+
+        /// <summary>Labels of the actions applied on the agents and not reverted (<see cref="AgentChaos"/>), in the order applied.</summary>
+        public List<string> ActiveChaos { get; } = [];
 
         /// <summary>Buffers a journal line for the client (called under the journal's lock, from any thread).</summary>
         public void AddLine(string line)

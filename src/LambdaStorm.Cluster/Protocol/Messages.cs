@@ -105,6 +105,26 @@ public sealed record AgentCut(string RunId, string Kind, string Reason, double D
 /// <param name="Action">The chaos action that reverted.</param>
 public sealed record AgentRestore(string RunId, string Action) : IClusterMessage;
 
+/// <summary>
+/// Coordinator → agent: a chaos action that acts where the calls are made was applied (<paramref name="Applied"/>
+/// true) or reverted (false). The agent finds the action by its label in the scenario of the run (which it got with
+/// <see cref="PrepareRun"/>): a <c>client-faults</c> action starts or stops injecting into the agent's own calls, and
+/// every such action is watched until the first of the agent's invocations shows it (<see cref="ChaosEffect"/>). An
+/// agent that (re)joins a run gets one for every action active at that moment, right after its <see cref="StartLoad"/>.
+/// </summary>
+/// <param name="RunId">Run id.</param>
+/// <param name="Action">The action's label (e.g. <c>2-client-faults-client</c>).</param>
+/// <param name="Applied">True when applied, false when reverted.</param>
+public sealed record AgentChaos(string RunId, string Action, bool Applied) : IClusterMessage;
+
+/// <summary>Agent → coordinator: the first of this agent's invocations that showed an applied chaos action.</summary>
+/// <param name="RunId">Run id.</param>
+/// <param name="Agent">Agent name.</param>
+/// <param name="Action">The action's label.</param>
+/// <param name="At">When that invocation ended, in seconds since the run's start (the agent's clock, whose start the coordinator corrected for the offset).</param>
+/// <param name="Detail">What showed it, for people (e.g. <c>first call showing it: a send failed at the caller</c>).</param>
+public sealed record ChaosEffect(string RunId, string Agent, string Action, double At, string Detail) : IClusterMessage;
+
 /// <summary>Client → coordinator: the user asked to stop (Ctrl-C).</summary>
 /// <param name="RunId">Run id.</param>
 public sealed record StopRun(string RunId) : IClusterMessage;

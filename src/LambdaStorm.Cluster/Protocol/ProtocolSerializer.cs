@@ -36,6 +36,8 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         [typeof(StopRun)] = "stop-run",
         [typeof(AgentCut)] = "agent-cut",
         [typeof(AgentRestore)] = "agent-restore",
+        [typeof(AgentChaos)] = "agent-chaos",
+        [typeof(ChaosEffect)] = "chaos-effect",
         [typeof(SnapshotReport)] = "snapshot",
         [typeof(AgentDone)] = "agent-done",
         [typeof(JournalLines)] = "journal",

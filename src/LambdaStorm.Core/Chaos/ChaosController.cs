@@ -28,7 +28,8 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
     private readonly RollbackJournal? _rollback;
     private readonly Action<ChaosEvent>? _journal;
     private readonly string? _observedFunction;
-    private readonly ClientFaultInjector? _client;
+    private readonly CallerChaos _caller;
+    private readonly Dictionary<ChaosAction, (double At, string Detail)> _reported = [];
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _planeLock = new(1, 1);
     private readonly List<ChaosEvent> _events = [];
@@ -65,7 +66,7 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         _rollback = rollback;
         _journal = journal;
         _observedFunction = observedFunction;
-        _client = plan.Actions.Any(a => a is ChaosAction.ClientFaults) ? new ClientFaultInjector(time, OnClientFault, clientFaultRandomizer) : null;
+        _caller = new CallerChaos(plan.Actions, observedFunction, time, OnShown, clientFaultRandomizer);
         foreach (var a in plan.Actions)
         {
             _states[a] = new ActionState();
@@ -115,9 +116,10 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
 
     /// <summary>
     /// Wraps the run's target so that each invocation's outcome can mark an action effective; with <c>client-faults</c>
-    /// in the plan, the caller-side fault injector (<see cref="ClientFaultInjector"/>) goes in front of the target too.
+    /// in the plan, the caller-side fault injector (<see cref="ClientFaultInjector"/>) goes in front of the target too
+    /// (both through <see cref="CallerChaos"/>, the same code a cluster agent runs).
     /// </summary>
-    public IInvocationTarget Wrap(IInvocationTarget target) => new ObservingTarget(_client?.Wrap(target) ?? target, this, _time);
+    public IInvocationTarget Wrap(IInvocationTarget target) => _caller.Wrap(target);
 
     /// <summary>Starts the timeline; call when the load starts.</summary>
     public void Start() => Start(TimeSpan.Zero);
@@ -142,12 +144,43 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
 
     /// <summary>
     /// True when no invocation passes through <see cref="Wrap"/> (the load runs on agents elsewhere): an action's
-    /// effective moment is then read from the first merged interval that shows it, at interval resolution.
+    /// effective moment is the earliest invocation the agents report (<see cref="EffectReported"/>), and when none
+    /// reports one, the first merged interval that shows it, at interval resolution.
     /// </summary>
     public bool EffectFromIntervals { get; init; }
 
     /// <summary>The cluster side of agent actions (the coordinator), or null: agent actions are then not applicable.</summary>
     public IChaosAgents? Agents { get; init; }
+
+    /// <summary>
+    /// The processes that invoke, when they are elsewhere (the agents of a real cluster), or null: every action an
+    /// invocation can show (and every <c>client-faults</c> action) is passed on when it is applied and when it is
+    /// reverted, and the agents report the first invocation that showed it (<see cref="EffectReported"/>). Set before
+    /// <see cref="Start()"/>.
+    /// </summary>
+    public IChaosInvokers? Invokers { get; set; }
+
+    /// <summary>
+    /// An agent reports the first of its invocations that showed <paramref name="label"/>, at <paramref name="at"/>
+    /// (seconds since the start, in the run's timeline). The earliest report of an action is its effective moment,
+    /// settled by the first merged interval that ends at or after it (by then every agent's report of an earlier
+    /// invocation has come: an agent reports before it sends that interval's snapshot).
+    /// </summary>
+    public void EffectReported(string label, double at, string detail)
+    {
+        lock (_gate)
+        {
+            if (_plan.Actions.FirstOrDefault(a => a.Label == label) is not { } a || _states[a] is not { Applied: true, Effective: false })
+            {
+                return;
+            }
+
+            if (!_reported.TryGetValue(a, out var earlier) || at < earlier.At)
+            {
+                _reported[a] = (at, detail);
+            }
+        }
+    }
 
     /// <summary>
     /// The coordinator marked <paramref name="agent"/> lost at <paramref name="at"/> (seconds since the start): the
@@ -200,6 +233,7 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
 
             _intervals.Add(snapshot);
             _total.Add(snapshot);
+            SettleReportedLocked(snapshot.End);
             if (EffectFromIntervals && Volatile.Read(ref _awaitingEffect) > 0)
             {
                 ObserveIntervalLocked(snapshot);
@@ -253,6 +287,7 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         await RollbackAllAsync("the run ended", ct).ConfigureAwait(false);
         lock (_gate)
         {
+            SettleReportedLocked(double.MaxValue);
             _closed = true;
             return ChaosReport.Build(_plan, _events, _intervals);
         }
@@ -405,10 +440,14 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
                 state.Undo = undo;
                 state.Applied = true;
                 state.AppliedAt = Now;
-                RecordLocked(Now, "applied", a.Label, $"{a.Describe} (through {_plane.Describe})");
-                if (Observable(a))
+                RecordLocked(Now, "applied", a.Label, a is ChaosAction.ClientFaults && Invokers is { } invokers
+                    ? $"{a.Describe} (at {invokers.Describe})"
+                    : $"{a.Describe} (through {_plane.Describe})");
+                if (_caller.Shows(a))
                 {
                     Interlocked.Increment(ref _awaitingEffect);
+                    _caller.Apply(a);
+                    Invokers?.Applied(a);
                 }
                 else
                 {
@@ -485,12 +524,7 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         }
     }
 
-    private void MarkAgentEffectiveLocked(ChaosAction a, ActionState s, double at)
-    {
-        s.Effective = true;
-        Interlocked.Decrement(ref _awaitingEffect);
-        RecordLocked(at, "effective", a.Label, $"the coordinator marked {s.Agent} lost");
-    }
+    private void MarkAgentEffectiveLocked(ChaosAction a, ActionState s, double at) => MarkEffectiveLocked(a, s, at, $"the coordinator marked {s.Agent} lost");
 
     /// <summary>Applies an action; the undo is journaled before the change is made, so a crash in between still rolls back.</summary>
     private async Task<ChaosUndo?> ApplyCoreAsync(ChaosAction a)
@@ -530,9 +564,9 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
             case ChaosAction.PurgeQueue q:
                 await _plane.PurgeQueueAsync(q.Target, ct).ConfigureAwait(false);
                 return null;
-            case ChaosAction.ClientFaults c:
-                // A state the wrapper reads, in this process: nothing to journal for a replay.
-                _client!.Apply(c);
+            case ChaosAction.ClientFaults:
+                // A state the wrapper reads, in the processes that invoke (applied once the action is marked applied):
+                // nothing to journal for a replay.
                 return null;
             default:
             {
@@ -593,9 +627,10 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
                 _rollback?.Undone(a.Label);
             }
 
-            if (a is ChaosAction.ClientFaults c)
+            if (_caller.Shows(a))
             {
-                _client!.Revert(c);
+                _caller.Revert(a);
+                Invokers?.Reverted(a);
             }
 
             lock (_gate)
@@ -629,60 +664,40 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         }
     }
 
-    /// <summary>True when an invocation of the sync path can show the action (so its effective moment is that invocation).</summary>
-    private bool Observable(ChaosAction a) => a is ChaosAction.ClientFaults || (a.Target == _observedFunction && a switch
-    {
-        ChaosAction.ReservedConcurrency r => r.Value == 0,
-        ChaosAction.FunctionErrors or ChaosAction.FunctionLatency or ChaosAction.FunctionTimeout => true,
-        _ => false,
-    });
-
-    /// <summary>A client fault was injected: the first injection of an applied action is its effective moment.</summary>
-    private void OnClientFault(ChaosAction.ClientFaults a, string what)
+    /// <summary>
+    /// The watch of this process's invocations (<see cref="CallerChaos"/>) saw the first one that shows
+    /// <paramref name="a"/>: its effective moment, now.
+    /// </summary>
+    private void OnShown(ChaosAction a, string detail)
     {
         lock (_gate)
         {
             if (_states.TryGetValue(a, out var s) && s.Applied && !s.Effective && !s.Reverted)
             {
-                s.Effective = true;
-                Interlocked.Decrement(ref _awaitingEffect);
-                RecordLocked(Now, "effective", a.Label, $"first call showing it: {what}");
+                MarkEffectiveLocked(a, s, Now, detail);
             }
         }
     }
 
-    private void Observe(InvocationPath path, InvocationResult result, double latencyMs)
+    /// <summary>Marks effective every action whose earliest agent report is at or before <paramref name="upTo"/>.</summary>
+    private void SettleReportedLocked(double upTo)
     {
-        if (Volatile.Read(ref _awaitingEffect) == 0 || path != InvocationPath.Sync)
+        foreach (var (a, (at, detail)) in _reported.Where(kv => kv.Value.At <= upTo).ToList())
         {
-            return;
-        }
-
-        lock (_gate)
-        {
-            foreach (var (a, s) in _states)
+            _reported.Remove(a);
+            var s = _states[a];
+            if (s.Applied && !s.Effective)
             {
-                if (!s.Applied || s.Effective || s.Reverted)
-                {
-                    continue;
-                }
-
-                var shows = a switch
-                {
-                    ChaosAction.ReservedConcurrency => result.Outcome == Outcome.Throttled,
-                    ChaosAction.FunctionErrors => result.Outcome == Outcome.FunctionError,
-                    ChaosAction.FunctionLatency l => latencyMs >= l.Latency.TotalMilliseconds,
-                    ChaosAction.FunctionTimeout => result.Outcome == Outcome.Timeout,
-                    _ => false,
-                };
-                if (shows)
-                {
-                    s.Effective = true;
-                    Interlocked.Decrement(ref _awaitingEffect);
-                    RecordLocked(Now, "effective", a.Label, $"first invocation showing it: {result.Outcome.Name()}{(result.Reason is null ? string.Empty : " " + result.Reason)}, {latencyMs:0} ms");
-                }
+                MarkEffectiveLocked(a, s, Math.Max(s.AppliedAt, at), detail);
             }
         }
+    }
+
+    private void MarkEffectiveLocked(ChaosAction a, ActionState s, double at, string detail)
+    {
+        s.Effective = true;
+        Interlocked.Decrement(ref _awaitingEffect);
+        RecordLocked(at, "effective", a.Label, detail);
     }
 
     /// <summary>
@@ -694,7 +709,7 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         long Count(Outcome outcome) => snapshot.Series.Where(x => x.Key.Path == InvocationPath.Sync && x.Key.Outcome == outcome).Sum(x => x.Count);
         foreach (var (a, s) in _states)
         {
-            if (!s.Applied || s.Effective || s.Reverted || !Observable(a) || snapshot.End <= s.AppliedAt)
+            if (!s.Applied || s.Effective || s.Reverted || !_caller.Shows(a) || snapshot.End <= s.AppliedAt)
             {
                 continue;
             }
@@ -710,10 +725,8 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
             };
             if (shows is not null)
             {
-                s.Effective = true;
-                Interlocked.Decrement(ref _awaitingEffect);
-                RecordLocked(Math.Max(s.AppliedAt, snapshot.Start), "effective", a.Label,
-                    $"first merged interval showing it ({snapshot.Start:0.###}-{snapshot.End:0.###}s: {shows}; interval resolution, the agents invoke elsewhere)");
+                MarkEffectiveLocked(a, s, Math.Max(s.AppliedAt, snapshot.Start),
+                    $"first merged interval showing it ({snapshot.Start:0.###}-{snapshot.End:0.###}s: {shows}; interval resolution: no agent reported the invocation that showed it)");
             }
         }
     }
@@ -762,15 +775,18 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
     private void RecordLocked(double at, string kind, string? action, string detail)
     {
         var a = action is null ? null : _plan.Actions.FirstOrDefault(x => x.Label == action);
-        var e = new ChaosEvent(Math.Round(at, 3), kind, action, detail)
-        {
-            ActionKind = a?.Kind,
-            Target = a?.TargetKind == ChaosTargetKind.Client ? null : a?.Target, // no function or queue label for the caller
-            OnQueue = a?.TargetKind == ChaosTargetKind.Queue,
-        };
+        var e = Event(at, kind, a, detail) with { Action = action };
         _events.Add(e);
         _journal?.Invoke(e);
     }
+
+    /// <summary>A timeline event of <paramref name="a"/> (or a run-wide one), with its metrics labels.</summary>
+    internal static ChaosEvent Event(double at, string kind, ChaosAction? a, string detail) => new(Math.Round(at, 3), kind, a?.Label, detail)
+    {
+        ActionKind = a?.Kind,
+        Target = a?.TargetKind == ChaosTargetKind.Client ? null : a?.Target, // no function or queue label for the caller
+        OnQueue = a?.TargetKind == ChaosTargetKind.Queue,
+    };
 
     /// <summary>A chaos event as one journal line (type <c>chaos</c>).</summary>
     internal static string JournalLine(ChaosEvent e) => JsonSerializer.Serialize(new { type = "chaos", at = e.At, kind = e.Kind, action = e.Action, detail = e.Detail }, RollbackJournal.Json);
@@ -785,20 +801,5 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         public bool Reverted;
         public bool Cancelled;
         public ChaosUndo? Undo;
-    }
-
-    private sealed class ObservingTarget(IInvocationTarget inner, ChaosController controller, TimeProvider time) : IInvocationTarget
-    {
-        public string Describe => inner.Describe;
-
-        public async ValueTask<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
-        {
-            var started = time.GetTimestamp();
-            var result = await inner.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
-            controller.Observe(request.Path, result, time.GetElapsedTime(started).TotalMilliseconds);
-            return result;
-        }
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
