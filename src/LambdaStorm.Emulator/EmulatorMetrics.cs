@@ -36,6 +36,8 @@ internal sealed class EmulatorMetrics : ILambdaModelObserver
     private readonly Counter _asyncRetries;
     private readonly Counter _asyncFinished;
     private readonly Counter _asyncDropped;
+    private readonly Counter _asyncLost;
+    private readonly Counter _queueLost;
     private readonly Histogram _asyncEventAge;
     private readonly Counter _destinations;
     private readonly Gauge _concurrent;
@@ -86,6 +88,12 @@ internal sealed class EmulatorMetrics : ILambdaModelObserver
             "Asynchronous events that reached a final state, by function and outcome: success, retries_exhausted, event_age_exceeded or function_deleted.", FunctionOutcome);
         _asyncDropped = f.CreateCounter(Prefix + "async_events_dropped_total",
             "Asynchronous events discarded without success (AWS AsyncEventsDropped), by function and reason: retries_exhausted, event_age_exceeded or function_deleted.", FunctionReason);
+        _asyncLost = f.CreateCounter(Prefix + "async_events_lost_total",
+            "Asynchronous events discarded leaving no record (no on-failure destination or DLQ took them, or the function was deleted), counted once per request id when its last delivery is discarded, by function and reason: retries_exhausted, event_age_exceeded or function_deleted. The harness's live 'lost' count on a separate emulator.",
+            FunctionReason);
+        _queueLost = f.CreateCounter(Prefix + "queue_messages_lost_total",
+            "SQS messages removed unprocessed while no consumer held them and without a dead-letter queue, by queue and reason: purged (PurgeQueue) or retention_expired. The harness's live 'lost' count on a separate emulator.",
+            new CounterConfiguration { LabelNames = ["queue", "reason"] });
         _asyncEventAge = f.CreateHistogram(Prefix + "async_event_age_seconds",
             "Time from queueing to each attempt of an asynchronous event (AWS AsyncEventAge), by function.",
             new HistogramConfiguration { LabelNames = FunctionLabel, Buckets = [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 10800, 21600] });
@@ -128,6 +136,7 @@ internal sealed class EmulatorMetrics : ILambdaModelObserver
         Registry.AddBeforeCollectCallback(UpdateGauges);
         Registry.AddBeforeCollectCallback(UpdateQueues);
         model.AddObserver(this);
+        model.AddObserver(new LostWorkTracker(CountLost));
         _eventSourceMappings = new EventSourceMappingMetrics(f);
         model.AddObserver(_eventSourceMappings);
     }
@@ -214,6 +223,19 @@ internal sealed class EmulatorMetrics : ILambdaModelObserver
                     _asyncQueuedAt[e.RequestId] = (q.Queued, q.Pending - 1);
                 }
             }
+        }
+    }
+
+    /// <summary>Counts work the model discarded for good (see <see cref="LostWorkTracker"/>).</summary>
+    private void CountLost(LostWork w)
+    {
+        if (w.Function is { } function)
+        {
+            _asyncLost.WithLabels(function, w.Reason).Inc();
+        }
+        else if (w.Queue is { } queue)
+        {
+            _queueLost.WithLabels(queue, w.Reason).Inc();
         }
     }
 

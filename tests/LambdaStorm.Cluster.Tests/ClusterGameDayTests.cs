@@ -103,6 +103,56 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lost_abort_fires_on_the_separate_emulators_count_of_events_it_dropped_with_nowhere_to_go()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seeds = await StartClusterAsync(2, ct);
+
+        // Every async event fails while the fault is on; with no retries and no failure destination the emulator drops
+        // each one leaving no record. The coordinator cannot name those ids, but the emulator's /metrics counts them
+        // (lambdastorm_emulator_async_events_lost_total): its increase since the start is the live lost count.
+        var scenario = ScenarioLoader.Load("""
+            name: cluster-lost-abort
+            target:
+              type: emulator
+              functions:
+                worker:
+                  duration: 10ms
+                  async: { maximumRetryAttempts: 0 }
+            path: async
+            gracefulStop: 1s
+            settle: 20s
+            load:
+              - inject: { rate: 40, during: 60s }
+            abort:
+              - lost > 20
+            chaos:
+              - { at: 3s, for: 40s, function-errors: { function: worker, rate: 100% } }
+            """, "cluster-lost-abort.yaml").GetOrThrow();
+        await using var emulator = await LambdaStorm.Emulator.EmulatorHost.StartAsync(
+            new LambdaStorm.Emulator.EmulatorOptions { Model = ((TargetSpec.Emulator)scenario.Target).Model, Port = 0 }, ct);
+        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, emulator.BaseAddress.ToString()), new RunOptions(Path.Combine(ResultsRoot, "client")), null, TextWriter.Null, ct)
+            .WaitAsync(TimeSpan.FromMinutes(2), ct);
+
+        Assert.Equal(ExitCodes.Aborted, outcome.ExitCode);
+        var aborted = outcome.Summary.Chaos!.Aborted!;
+        Assert.StartsWith("abort condition 'lost > 20' fired (lost = ", aborted);
+        var live = long.Parse(System.Text.RegularExpressions.Regex.Match(aborted, @"\(lost = (\d+)\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var journal = JournalReader.Read(Path.Combine(outcome.ResultsPath, "journal.jsonl"));
+        Assert.Equal("aborted", journal.End!.Status);
+        Assert.True(journal.End.ElapsedSeconds < 40, $"the load ran {journal.End.ElapsedSeconds:0.#} s of 60");
+        Assert.True(outcome.Summary.Chaos.RolledBack);
+
+        // The final classes are per id: every id the emulator dropped ends lost once the ledger has settled, so the
+        // count the abort read never exceeds them; nothing went to a DLQ.
+        var ledger = outcome.Summary.Ledger!;
+        Assert.Equal("quiescent", ledger.Source);
+        Assert.True(ledger.Count(Ledger.DeliveryClass.Lost) >= live, $"final lost {ledger.Count(Ledger.DeliveryClass.Lost)} < live {live}");
+        Assert.Equal(0, ledger.Count(Ledger.DeliveryClass.DeadLettered));
+        Assert.Contains("\"sourceLost\":", await File.ReadAllTextAsync(Path.Combine(outcome.ResultsPath, "journal.jsonl"), ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Variants_run_on_a_cluster_into_one_combined_folder_with_each_variants_override_applied()
     {
         var ct = TestContext.Current.CancellationToken;

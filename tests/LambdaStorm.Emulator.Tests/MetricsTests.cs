@@ -61,6 +61,8 @@ public sealed partial class MetricsTests
         Assert.Equal(1, Value(text, "lambdastorm_emulator_async_event_age_seconds_count{function=\"failing\"}"));
         Assert.Equal(0, Value(text, "lambdastorm_emulator_async_queue_depth{function=\"failing\"}"));
         Assert.Equal(1, Value(text, "lambdastorm_emulator_destination_deliveries_total{function=\"failing\",reason=\"on_failure\",outcome=\"failed\"}"));
+        // Its on-failure destination does not exist, so the event left no record: lost (the harness's live lost count).
+        Assert.Equal(1, Value(text, "lambdastorm_emulator_async_events_lost_total{function=\"failing\",reason=\"retries_exhausted\"}"));
 
         // Every sample carries the prefix, every metric has HELP and TYPE, and labels come from the fixed set.
         var samples = text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();

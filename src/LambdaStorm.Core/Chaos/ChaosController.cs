@@ -268,7 +268,7 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
     }
 
     /// <summary>
-    /// The delivery ledger as it stands (its snapshot after every interval): abort conditions on <c>dlq_depth</c> read
+    /// The delivery ledger as it stands (its snapshot after every interval): abort conditions on <c>dlq_depth</c> and <c>lost</c> read
     /// it. The single-process run passes the ledger session's snapshots here (<c>RunResources.ObserveLedger</c>); a
     /// coordinator that keeps the ledger calls it the same way, before the interval's <see cref="OnInterval"/>.
     /// </summary>
@@ -738,7 +738,7 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
         foreach (var rule in _plan.Abort)
         {
             // Counts accumulate over the run so far; rates and latencies are read on the last second; ledger metrics
-            // (dlq_depth) on the ledger's latest snapshot (no value before the first one).
+            // (dlq_depth, lost) on the ledger's latest snapshot (no value before the first one).
             var data = rule.Condition.Metric.Unit == MetricUnit.Count ? _total : single;
             var seconds = rule.Condition.Metric.Unit == MetricUnit.Count ? Math.Max(1e-9, snapshot.End) : Math.Max(1e-9, snapshot.End - snapshot.Start);
             var value = ThresholdEvaluator.Measure(rule.Condition, data, seconds, _ledger);

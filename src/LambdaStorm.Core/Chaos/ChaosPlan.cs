@@ -54,8 +54,9 @@ public sealed record SteadyState(ImmutableArray<Threshold> Rules, TimeSpan WarmU
 /// An abort condition such as <c>throttle_rate &gt; 20% for 10s</c>: when the rule holds (the threshold expression
 /// is what must <em>not</em> happen) on every one-second interval for <see cref="For"/>, the run aborts: the load stops,
 /// every fault rolls back and the exit code is 3. Counts (<c>errors</c>, <c>throttles</c>) are over the run so far.
-/// Of the delivery-ledger metrics only <c>dlq_depth</c> (dead-letter arrivals so far, from the ledger's snapshot after
-/// every interval) may be used: <c>lost</c> and the other classes are final only once the ledger settles after the load.
+/// Of the delivery-ledger metrics <c>dlq_depth</c> (dead-letter arrivals so far) and, on emulator targets, <c>lost</c>
+/// (ids the source discarded leaving no record) may be used, read from the ledger's snapshot after every interval; the
+/// other classes are final only once the ledger settles after the load.
 /// </summary>
 /// <param name="Expression">The rule as written.</param>
 /// <param name="Condition">The threshold expression; the abort fires while it holds.</param>

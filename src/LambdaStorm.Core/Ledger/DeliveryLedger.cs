@@ -29,6 +29,19 @@ internal interface ILedgerInput
     /// <summary>The generator that sent <paramref name="id"/> died with it in flight (cluster runs).</summary>
     void MarkUnknown(string id);
 
+    /// <summary>
+    /// The source discarded <paramref name="id"/> for good, leaving no record (an async event dropped with no failure
+    /// destination or DLQ to take it, an SQS message purged or expired unprocessed): it is lost now, whatever the
+    /// source's state at the end. Only an in-process model can name such ids (<c>LostWorkTracker</c>).
+    /// </summary>
+    void RecordLost(string id, string reason, DateTimeOffset at);
+
+    /// <summary>
+    /// How many ids the source says it discarded for good since the run began when it cannot name them (a separate
+    /// emulator's <c>/metrics</c>): the live <c>lost</c> count reads it; the final classes stay per id.
+    /// </summary>
+    void RecordSourceLost(long count);
+
     /// <summary>A queue-depth sample.</summary>
     void RecordQueueDepth(QueueDepthSample sample);
 
@@ -51,9 +64,12 @@ internal interface ILedgerInput
 /// <c>unknown</c>, and an id whose send call failed is <c>rejected</c> (the sender knew; nothing was accepted).</para>
 /// <para><b>In flight versus lost.</b> An id with no outcome at all is <c>in_flight</c> when the run ended while the
 /// source still reported pending work (messages visible, in flight or delayed; async events queued) or could not be
-/// asked (it stopped answering, or the journal was cut short) — its fate is not known yet. It is <c>lost</c> only when
+/// asked (it stopped answering, or the journal was cut short) — its fate is not known yet. It is <c>lost</c> when
 /// the source reported itself quiescent and every receipt and dead-letter queue had been drained: nothing anywhere could
-/// still produce a trace of it, so it vanished.</para>
+/// still produce a trace of it, so it vanished — or, before that, as soon as the source itself reports that it
+/// discarded the id leaving no record (<see cref="RecordLost"/>): that evidence ranks below processed, expired and dlq
+/// and above unknown and rejected. So the <c>lost</c> count during the run holds only ids that end lost, and an abort
+/// condition can read it.</para>
 /// </remarks>
 internal sealed class DeliveryLedger : ILedgerInput
 {
@@ -66,6 +82,7 @@ internal sealed class DeliveryLedger : ILedgerInput
     private long _deadLetterArrivals;
     private DateTimeOffset? _loadEndedAt;
     private long _lastEvidenceTicks;
+    private long _sourceLost;
 
     /// <summary>Ids recorded as sent.</summary>
     public long Sent
@@ -203,6 +220,42 @@ internal sealed class DeliveryLedger : ILedgerInput
         lock (_gate)
         {
             EntryOf(id).Unknown = true;
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordLost(string id, string reason, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            var e = EntryOf(id);
+            var ticks = at.UtcTicks;
+            _lastEvidenceTicks = Math.Max(_lastEvidenceTicks, ticks);
+            if (e.LostTicks is null || ticks < e.LostTicks)
+            {
+                e.LostTicks = ticks;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordSourceLost(long count)
+    {
+        lock (_gate)
+        {
+            _sourceLost = Math.Max(_sourceLost, count);
+        }
+    }
+
+    /// <summary>What the source counted as discarded for good since the run began (<see cref="RecordSourceLost"/>), or 0.</summary>
+    public long SourceLost
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sourceLost;
+            }
         }
     }
 
@@ -503,6 +556,11 @@ internal sealed class DeliveryLedger : ILedgerInput
             return DeliveryClass.DeadLettered;
         }
 
+        if (e.LostTicks is not null)
+        {
+            return DeliveryClass.Lost; // the source discarded it leaving no record: nothing can bring it back
+        }
+
         if (e.Unknown)
         {
             return DeliveryClass.Unknown;
@@ -541,6 +599,7 @@ internal sealed class DeliveryLedger : ILedgerInput
         public int SuccessAttempt;
         public long? DeadLetterTicks;
         public long? ExpiredTicks;
+        public long? LostTicks;
         public int DeadLetters;
         public bool LatencyTaken;
     }
@@ -615,4 +674,18 @@ public sealed record LedgerReport(
 {
     /// <summary>Ids in a class.</summary>
     public long Count(DeliveryClass c) => Classes.GetValueOrDefault(c.Name());
+
+    /// <summary>
+    /// In a live snapshot only (0 in the run's reconciliation): how many ids a separate emulator counted as discarded
+    /// for good since the run began (its <c>/metrics</c>), which it cannot name one by one. The live <c>lost</c> of an
+    /// abort condition is the larger of this and the ids in class <c>lost</c>; the final classes stay per id.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long SourceCountedLost { get; init; }
+
+    /// <summary>
+    /// The <c>lost</c> metric: ids in class <c>lost</c> (during the run: the ids the source discarded leaving no record),
+    /// or, when larger, the count a separate emulator reported during the run (<see cref="SourceCountedLost"/>).
+    /// </summary>
+    public long LostSoFar() => Math.Max(Count(DeliveryClass.Lost), SourceCountedLost);
 }

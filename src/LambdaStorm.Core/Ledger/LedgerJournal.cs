@@ -9,7 +9,8 @@ namespace LambdaStorm.Ledger;
 /// Feeds a <see cref="DeliveryLedger"/> and keeps every input since the last <see cref="WriteTo"/>, so that each
 /// interval's ledger events become one journal line (<c>{"type":"ledger",…}</c>). <c>lambdastorm report</c> replays
 /// those lines into a fresh ledger (<see cref="Replay"/>), so it reconciles exactly as the run did, also from a journal
-/// cut short by a crash. Times are written as Unix milliseconds. Part of internal API.
+/// cut short by a crash. Times are written as Unix milliseconds. Ids the source discarded leaving no record are
+/// <c>"lost":[[id,reason,ms],…]</c>; a separate emulator's count of them is <c>"sourceLost":n</c>. Part of internal API.
 /// </summary>
 internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin) : ILedgerInput
 {
@@ -19,6 +20,8 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     private List<object?[]> _receipts = [];
     private List<object?[]> _dead = [];
     private List<string> _unknown = [];
+    private List<object[]> _lost = [];
+    private long? _sourceLost;
     private List<object[]> _depth = [];
     private double? _loadEnded;
 
@@ -79,6 +82,27 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     }
 
     /// <inheritdoc />
+    public void RecordLost(string id, string reason, DateTimeOffset at)
+    {
+        at = AtJournalPrecision(at);
+        ledger.RecordLost(id, reason, at);
+        lock (_gate)
+        {
+            _lost.Add([id, reason, Ms(at)]);
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordSourceLost(long count)
+    {
+        ledger.RecordSourceLost(count);
+        lock (_gate)
+        {
+            _sourceLost = count;
+        }
+    }
+
+    /// <inheritdoc />
     public void RecordQueueDepth(QueueDepthSample sample)
     {
         sample = sample with { At = AtJournalPrecision(sample.At) };
@@ -103,16 +127,20 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
     /// <summary>Writes the events since the last call as the body of one journal line; false (nothing written) when there were none.</summary>
     public bool WriteTo(Utf8JsonWriter w)
     {
-        List<object[]> sent, failed, depth;
+        List<object[]> sent, failed, depth, lost;
         List<object?[]> receipts, dead;
         List<string> unknown;
         double? loadEnded;
+        long? sourceLost;
         lock (_gate)
         {
-            if (_sent.Count + _failed.Count + _receipts.Count + _dead.Count + _unknown.Count + _depth.Count == 0 && _loadEnded is null)
+            if (_sent.Count + _failed.Count + _receipts.Count + _dead.Count + _unknown.Count + _depth.Count + _lost.Count == 0 && _loadEnded is null && _sourceLost is null)
             {
                 return false;
             }
+
+            (lost, _lost) = (_lost, []);
+            (sourceLost, _sourceLost) = (_sourceLost, null);
 
             (sent, _sent) = (_sent, []);
             (failed, _failed) = (_failed, []);
@@ -138,6 +166,12 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
             }
 
             w.WriteEndArray();
+        }
+
+        Array(w, "lost", lost);
+        if (sourceLost is { } sl)
+        {
+            w.WriteNumber("sourceLost", sl);
         }
 
         Array(w, "depth", depth);
@@ -179,6 +213,16 @@ internal sealed class LedgerJournal(DeliveryLedger ledger, DateTimeOffset origin
             {
                 input.MarkUnknown(id.GetString()!);
             }
+        }
+
+        foreach (var l in Items(line, "lost"))
+        {
+            input.RecordLost(l[0].GetString()!, l[1].GetString()!, Time(l[2]));
+        }
+
+        if (line.TryGetProperty("sourceLost", out var sourceLost))
+        {
+            input.RecordSourceLost(sourceLost.GetInt64());
         }
 
         foreach (var q in Items(line, "depth"))

@@ -13,6 +13,19 @@ namespace LambdaStorm.Ledger;
 /// <param name="Async">True when the load uses the async path (the model's async event queue is a source too).</param>
 internal sealed record LedgerPlan(string? SourceQueue, IReadOnlyList<string> ReceiptQueues, IReadOnlyList<string> DeadLetterQueues, bool Async)
 {
+    /// <summary>
+    /// The function the async path invokes (name, <c>name:qualifier</c> or ARN), or null: a separate emulator's count of
+    /// async events it discarded for good is read for this function only.
+    /// </summary>
+    public string? Function { get; init; }
+
+    /// <summary>The plain name of <see cref="Function"/>, as the emulator's metrics label it, or null.</summary>
+    public string? FunctionName => FunctionReference.TryParse(Function, out var f) ? f.Name : Function;
+
+    /// <summary>True when <paramref name="queue"/> (a name) is the source queue (given as a name, URL or ARN).</summary>
+    public bool IsSourceQueue(string queue)
+        => SourceQueue is { } q && (q == queue || q.EndsWith("/" + queue, StringComparison.Ordinal) || q.EndsWith(":" + queue, StringComparison.Ordinal));
+
     /// <summary>The plan for a scenario run on the model it configures: receipts, the source queue's DLQ, async DLQs and destinations that are queues.</summary>
     public static LedgerPlan ForModel(LambdaModelOptions model, string? sourceQueue, bool async)
     {
@@ -82,9 +95,54 @@ internal static class LedgerMessages
     }
 }
 
+/// <summary>
+/// Per-id evidence of loss from an in-process model: a <see cref="LostWorkTracker"/> watches the model and keeps what it
+/// reports (async events of the load dropped with no failure destination or DLQ to take them; messages of the source
+/// queue purged or expired while nobody held them); <see cref="Feed"/> hands them to the ledger on each read, with the
+/// model's time of the discard, so an abort condition on <c>lost</c> sees them within a second. Part of internal API.
+/// </summary>
+internal sealed class ModelLostEvidence : IDisposable
+{
+    private readonly LambdaModel _model;
+    private readonly LedgerPlan _plan;
+    private readonly LostWorkTracker _tracker;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<LostWork> _lost = new();
+
+    /// <summary>Starts watching <paramref name="model"/> for the ids of <paramref name="plan"/>'s source paths.</summary>
+    public ModelLostEvidence(LambdaModel model, LedgerPlan plan)
+    {
+        _model = model;
+        _plan = plan;
+        _tracker = new LostWorkTracker(Keep);
+        model.AddObserver(_tracker);
+    }
+
+    // Under the model lock: only queue it (the ledger is fed outside the lock, on the reader's next step).
+    private void Keep(LostWork w)
+    {
+        if (w.Id is not null && (w.Function is not null ? _plan.Async : w.Queue is { } q && _plan.IsSourceQueue(q)))
+        {
+            _lost.Enqueue(w);
+        }
+    }
+
+    /// <summary>Feeds the ids discarded since the last call (an id the run never sent is kept apart by the ledger).</summary>
+    public void Feed(ILedgerInput ledger)
+    {
+        while (_lost.TryDequeue(out var w))
+        {
+            ledger.RecordLost(w.Id!, w.Reason, w.Time);
+        }
+    }
+
+    public void Dispose() => _model.RemoveObserver(_tracker);
+}
+
 /// <summary>Reads the model's queues directly (simulate, in-process model runs). Part of internal API.</summary>
 internal sealed class ModelLedgerReader(LambdaModel model, LedgerPlan plan, Action? flush) : ILedgerReader
 {
+    private readonly ModelLostEvidence _lost = new(model, plan);
+
     public Task<int> DrainAsync(ILedgerInput ledger, CancellationToken ct)
     {
         var read = 0;
@@ -111,6 +169,7 @@ internal sealed class ModelLedgerReader(LambdaModel model, LedgerPlan plan, Acti
         }
 
         flush?.Invoke();
+        _lost.Feed(ledger);
         return Task.FromResult(read);
     }
 
@@ -154,15 +213,20 @@ internal sealed class ModelLedgerReader(LambdaModel model, LedgerPlan plan, Acti
         return Task.FromResult(busy ? SourceState.Busy : SourceState.Quiescent);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _lost.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>
 /// Reads receipts and dead-letter queues through SQS's API (AWSSDK.SQS): <c>ReceiveMessage</c> long polls (1 s, so it
 /// wakes as soon as a message arrives and never spins) and <c>DeleteMessageBatch</c>; depth from
 /// <c>GetQueueAttributes</c>. With the model at hand (the embedded emulator) it also asks the model for queued async
-/// events; a separate emulator process is asked through its <c>/metrics</c> (<see cref="EmulatorMetrics"/>: the gauge
-/// <c>lambdastorm_emulator_account_async_pending_events</c>). Without either (AWS) async work in flight cannot be seen,
+/// events, and watches it for ids it discards leaving no record (<see cref="ModelLostEvidence"/>); a separate emulator
+/// process is asked through its <c>/metrics</c> (<see cref="EmulatorMetrics"/>: the gauge
+/// <c>lambdastorm_emulator_account_async_pending_events</c>, and the lost counters for the live <c>lost</c> count). Without either (AWS) async work in flight cannot be seen,
 /// so an async run with ids still open reports the source as unreachable rather than quiescent. Part of internal API.
 /// </summary>
 internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvider time, LambdaModel? model) : ILedgerReader
@@ -170,10 +234,18 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
     /// <summary>The emulator's gauge of async events not yet finished (queued, waiting for a retry, or running).</summary>
     public const string PendingAsyncGauge = "lambdastorm_emulator_account_async_pending_events";
 
+    /// <summary>The emulator's counter of async events it discarded leaving no record (see <c>LostWorkTracker</c>).</summary>
+    public const string AsyncLostCounter = "lambdastorm_emulator_async_events_lost_total";
+
+    /// <summary>The emulator's counter of SQS messages it removed unprocessed while nobody held them.</summary>
+    public const string QueueLostCounter = "lambdastorm_emulator_queue_messages_lost_total";
+
     private static readonly List<string> DepthAttributes = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"];
     private readonly Dictionary<string, string> _urls = new(StringComparer.Ordinal);
     private List<string>? _deadLetters;
     private HttpClient? _http;
+    private readonly ModelLostEvidence? _lost = model is null ? null : new ModelLostEvidence(model, plan);
+    private long? _lostBaseline;
 
     /// <summary>
     /// The <c>/metrics</c> address of the LambdaStorm emulator process that holds the model, or null: its pending async
@@ -185,7 +257,9 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
     {
         var dead = await DeadLettersAsync(ct).ConfigureAwait(false);
         var reads = plan.ReceiptQueues.Select(q => DrainQueueAsync(ledger, q, true, ct)).Concat(dead.Select(q => DrainQueueAsync(ledger, q, false, ct)));
-        return (await Task.WhenAll(reads).ConfigureAwait(false)).Sum();
+        var read = (await Task.WhenAll(reads).ConfigureAwait(false)).Sum();
+        _lost?.Feed(ledger);
+        return read;
     }
 
     private async Task<int> DrainQueueAsync(ILedgerInput ledger, string queue, bool receipts, CancellationToken ct)
@@ -265,31 +339,131 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
 
             busy |= pending > 0 || !model.IsQuiescent;
         }
-        else if (plan.Async)
+        else if (EmulatorMetrics is not null)
         {
-            if (await PendingAsyncEventsAsync(ct).ConfigureAwait(false) is not { } pending)
+            string? text;
+            try
             {
-                return SourceState.Unreachable; // async work in AWS (or another emulator) is invisible from here
+                text = await MetricsTextAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!plan.Async && IsUnreachable(ex))
+            {
+                text = null; // the queue path's state comes from SQS; only the live lost count waits for the next read
             }
 
-            ledger.RecordQueueDepth(new QueueDepthSample(time.GetUtcNow(), "async events", QueueRole.Source, pending, 0, 0));
-            busy |= pending > 0;
+            if (text is not null)
+            {
+                CountSourceLost(ledger, text);
+            }
+
+            if (plan.Async)
+            {
+                if (ParseGauge(text!, PendingAsyncGauge) is not { } pending)
+                {
+                    return SourceState.Unreachable; // not a LambdaStorm emulator: its async work is invisible from here
+                }
+
+                ledger.RecordQueueDepth(new QueueDepthSample(time.GetUtcNow(), "async events", QueueRole.Source, pending, 0, 0));
+                busy |= pending > 0;
+            }
+        }
+        else if (plan.Async)
+        {
+            return SourceState.Unreachable; // async work in AWS is invisible from here
         }
 
         return busy ? SourceState.Busy : SourceState.Quiescent;
     }
 
-    /// <summary>The emulator's pending async events from its <c>/metrics</c>, or null when there is no such gauge to read.</summary>
-    private async Task<long?> PendingAsyncEventsAsync(CancellationToken ct)
+    /// <summary>The emulator's <c>/metrics</c> exposition.</summary>
+    private async Task<string> MetricsTextAsync(CancellationToken ct)
     {
-        if (EmulatorMetrics is null)
+        _http ??= new HttpClient(LoopbackFriendlyHandler.Create(1)) { Timeout = TimeSpan.FromSeconds(10) };
+        return await _http.GetStringAsync(EmulatorMetrics, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A separate emulator cannot name the ids it discarded, but counts them: the increase of its lost counters (the
+    /// load's function and source queue) since the first read of this run is the live <c>lost</c> count.
+    /// </summary>
+    private void CountSourceLost(ILedgerInput ledger, string exposition)
+    {
+        var total = 0.0;
+        if (plan.Async && plan.FunctionName is { } function)
         {
-            return null;
+            total += SumCounter(exposition, AsyncLostCounter, labels => labels.GetValueOrDefault("function") == function);
         }
 
-        _http ??= new HttpClient(LoopbackFriendlyHandler.Create(1)) { Timeout = TimeSpan.FromSeconds(10) };
-        var text = await _http.GetStringAsync(EmulatorMetrics, ct).ConfigureAwait(false);
-        return ParseGauge(text, PendingAsyncGauge);
+        if (plan.SourceQueue is not null)
+        {
+            total += SumCounter(exposition, QueueLostCounter, labels => labels.GetValueOrDefault("queue") is { } q && plan.IsSourceQueue(q));
+        }
+
+        var now = (long)total;
+        _lostBaseline ??= now;
+        ledger.RecordSourceLost(Math.Max(0, now - _lostBaseline.Value));
+    }
+
+    /// <summary>The sum of a labelled counter's series in Prometheus text exposition whose labels match.</summary>
+    internal static double SumCounter(string exposition, string name, Func<IReadOnlyDictionary<string, string>, bool> match)
+    {
+        var sum = 0.0;
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (!line.StartsWith(name + "{", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var close = line.LastIndexOf('}');
+            if (close < 0 || !double.TryParse(line.AsSpan(close + 1).Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                continue;
+            }
+
+            if (match(ParseLabels(line.AsSpan(name.Length + 1, close - name.Length - 1))))
+            {
+                sum += v;
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Parses <c>a="x",b="y"</c> (with the exposition's <c>\\</c>, <c>\"</c> and <c>\n</c> escapes).</summary>
+    private static Dictionary<string, string> ParseLabels(ReadOnlySpan<char> text)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var i = 0;
+        while (i < text.Length)
+        {
+            var eq = text[i..].IndexOf('=');
+            if (eq < 0 || i + eq + 1 >= text.Length || text[i + eq + 1] != '"')
+            {
+                break;
+            }
+
+            var key = text.Slice(i, eq).Trim().TrimStart(',').Trim().ToString();
+            var value = new System.Text.StringBuilder();
+            var j = i + eq + 2;
+            for (; j < text.Length && text[j] != '"'; j++)
+            {
+                if (text[j] == '\\' && j + 1 < text.Length)
+                {
+                    j++;
+                    value.Append(text[j] == 'n' ? '\n' : text[j]);
+                }
+                else
+                {
+                    value.Append(text[j]);
+                }
+            }
+
+            labels[key] = value.ToString();
+            i = j + 1;
+        }
+
+        return labels;
     }
 
     /// <summary>The value of an unlabelled gauge in Prometheus text exposition, or null when it is absent.</summary>
@@ -358,6 +532,7 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
 
     public ValueTask DisposeAsync()
     {
+        _lost?.Dispose();
         _http?.Dispose();
         sqs.Dispose();
         return ValueTask.CompletedTask;

@@ -63,6 +63,7 @@ internal sealed class LedgerSession : IAsyncDisposable
         var plan = emulator.Endpoint is null
             ? LedgerPlan.ForModel(emulator.Model, scenario.Queue, async)
             : new LedgerPlan(scenario.Queue, emulator.ReceiptsQueue is { } r ? [r] : [], [], async);
+        plan = plan with { Function = scenario.Function };
         if (host is not null)
         {
             return new LedgerSession(new ModelLedgerReader(host.Model, plan, host.Flush), scenario.Queue is { } q ? new ModelQueueTarget(host, q) : null, time);
@@ -162,7 +163,7 @@ internal sealed class LedgerSession : IAsyncDisposable
         journal.WriteLedger(Journal);
         if (Observer is not null)
         {
-            Publish(Ledger.Reconcile(SourceState.Busy), final: false);
+            Publish(Ledger.Reconcile(SourceState.Busy) with { SourceCountedLost = Ledger.SourceLost }, final: false);
         }
     }
 

@@ -73,7 +73,7 @@ internal static class ThresholdEvaluator
     /// <summary>A delivery-ledger metric (classes, duplicates, end-to-end latency), or null when it has no data.</summary>
     private static double? MeasureLedger(string name, LedgerReport l) => name switch
     {
-        "lost" => l.Count(DeliveryClass.Lost),
+        "lost" => l.LostSoFar(),
         "in_flight" => l.Count(DeliveryClass.InFlight),
         "dlq" => l.Count(DeliveryClass.DeadLettered),
         "dlq_good" => l.GoodDeadLettered,

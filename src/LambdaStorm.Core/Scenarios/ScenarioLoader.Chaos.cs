@@ -29,7 +29,7 @@ public static partial class ScenarioLoader
     {
         var steady = e.TryGetValue("steadyState", out var ss) ? BindSteadyState(r, ss.Value) : null;
         var ledger = paths.Entries.Any(x => x.Path is InvocationPath.Async or InvocationPath.Queue);
-        var abort = e.TryGetValue("abort", out var ab) ? BindAbort(r, ab.Value, ledger) : [];
+        var abort = e.TryGetValue("abort", out var ab) ? BindAbort(r, ab.Value, ledger, target) : [];
         var actions = e.TryGetValue("chaos", out var ch) ? BindChaos(r, ch.Value, target, function, queue, load, steady, paths) : [];
         return new ChaosPlan(actions, steady, abort);
     }
@@ -83,7 +83,8 @@ public static partial class ScenarioLoader
     /// <param name="r">The reader.</param>
     /// <param name="node">The <c>abort</c> list.</param>
     /// <param name="ledger">True when the scenario sends on the async or queue path, so that a delivery ledger runs.</param>
-    private static ImmutableArray<AbortRule> BindAbort(YamlReader r, YamlNode node, bool ledger)
+    /// <param name="target">The scenario's target: <c>lost</c> is live only where the source reports its discards (the emulator).</param>
+    private static ImmutableArray<AbortRule> BindAbort(YamlReader r, YamlNode node, bool ledger, TargetSpec target)
     {
         var list = ImmutableArray.CreateBuilder<AbortRule>();
         foreach (var (item, text, quoted) in RuleItems(r, node, "'abort'", "an abort condition"))
@@ -115,12 +116,18 @@ public static partial class ScenarioLoader
                 continue;
             }
 
+            if (metric == "lost" && target is TargetSpec.Aws)
+            {
+                r.Error(item, $"abort condition '{text}' reads 'lost', which an aws target cannot give during the run: AWS reports no per-id evidence of an async event or SQS message it discarded, so an id counts as lost only once the ledger has settled after the load; abort on dlq_depth (e.g. 'dlq_depth > 1000') or on live data such as error_rate or throttle_rate, and put 'lost' in 'thresholds' (the emulator target can abort on lost)", quoted);
+                continue;
+            }
+
             if (ThresholdMetrics.IsLedgerMetric(metric) && !ThresholdMetrics.LiveLedgerMetrics.Contains(metric))
             {
-                var why = metric is "lost" or "in_flight"
-                    ? "an id counts as lost only once the source reports nothing left, which is known only after the load, when the ledger has settled"
+                var why = metric == "in_flight"
+                    ? "an id is in flight only if it still has no outcome when the run has ended and the ledger has settled; during the run every id without an outcome yet would count"
                     : "it is known only when the run has ended";
-                r.Error(item, $"abort condition '{text}' reads '{metric}', a delivery-ledger metric that cannot be evaluated during the run ({why}); abort on dlq_depth (dead-letter arrivals so far, e.g. 'dlq_depth > 1000') or on live data such as throttle_rate, error_rate or p99, and put '{metric}' in 'thresholds'", quoted);
+                r.Error(item, $"abort condition '{text}' reads '{metric}', a delivery-ledger metric that cannot be evaluated during the run ({why}); abort on lost, dlq_depth (e.g. 'dlq_depth > 1000') or on live data such as throttle_rate, error_rate or p99, and put '{metric}' in 'thresholds'", quoted);
                 continue;
             }
 

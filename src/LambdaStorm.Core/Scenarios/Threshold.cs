@@ -38,7 +38,7 @@ public static class ThresholdMetrics
     /// </summary>
     public static readonly ImmutableArray<MetricDefinition> LedgerMetrics =
     [
-        new("lost", MetricUnit.Count, "sent ids with no outcome although the source reported nothing left (delivery ledger)"),
+        new("lost", MetricUnit.Count, "sent ids with no outcome although the source reported nothing left, or that the source discarded leaving no record (delivery ledger); also an abort condition on the emulator"),
         new("in_flight", MetricUnit.Count, "sent ids with no outcome yet when the run ended, while the source still had work (delivery ledger)"),
         new("dlq", MetricUnit.Count, "sent ids that ended in a dead-letter queue or on-failure destination (delivery ledger)"),
         new("dlq_good", MetricUnit.Count, "ids without the poison marker that ended in a dead-letter queue (delivery ledger)"),
@@ -63,9 +63,10 @@ public static class ThresholdMetrics
 
     /// <summary>
     /// Delivery-ledger metrics known during the run, so that abort conditions may read them (the ledger's snapshot after
-    /// every interval): <c>dlq_depth</c>. The others (<c>lost</c> above all) are final only after the ledger settles.
+    /// every interval): <c>dlq_depth</c>, and <c>lost</c> (the ids the source reported it discarded leaving no record;
+    /// on the emulator only, AWS gives no such evidence). The others are final only after the ledger settles.
     /// </summary>
-    public static readonly ImmutableHashSet<string> LiveLedgerMetrics = ImmutableHashSet.Create(StringComparer.Ordinal, "dlq_depth");
+    public static readonly ImmutableHashSet<string> LiveLedgerMetrics = ImmutableHashSet.Create(StringComparer.Ordinal, "dlq_depth", "lost");
 
     /// <summary>True for a metric the delivery ledger measures.</summary>
     public static bool IsLedgerMetric(string name) => LedgerMetrics.Any(m => m.Name == name);

@@ -202,6 +202,7 @@ internal sealed partial class LambdaModel
 
         if (condition == AsyncCondition.FunctionDeleted)
         {
+            NotifyDiscarded(ev, condition);
             return;
         }
 
@@ -216,18 +217,40 @@ internal sealed partial class LambdaModel
             return;
         }
 
+        var recorded = false;
         if (ev.Config.OnFailure is { } onFailure)
         {
-            Deliver(onFailure, DestinationKind.OnFailure, ev, condition, functionArn);
+            recorded |= Deliver(onFailure, DestinationKind.OnFailure, ev, condition, functionArn);
         }
 
         if (f.DeadLetterArn is { } deadLetter)
         {
-            Deliver(deadLetter, DestinationKind.DeadLetter, ev, condition, functionArn);
+            recorded |= Deliver(deadLetter, DestinationKind.DeadLetter, ev, condition, functionArn);
+        }
+
+        if (!recorded)
+        {
+            NotifyDiscarded(ev, condition);
         }
     }
 
-    private void Deliver(string targetArn, DestinationKind kind, AsyncEvent ev, AsyncCondition condition, string functionArn)
+    /// <summary>Tells the observers that a failed event left no record anywhere (no failure target took it).</summary>
+    private void NotifyDiscarded(AsyncEvent ev, AsyncCondition condition)
+    {
+        if (_observers.Length == 0)
+        {
+            return;
+        }
+
+        var e = new AsyncEventDiscarded(ToTime(_nowTicks), ev.Function.Name, ev.RequestId, condition, ev.Payload, ev.IsDuplicate);
+        foreach (var o in _observers)
+        {
+            o.OnAsyncEventDiscarded(in e);
+        }
+    }
+
+    /// <summary>Hands a record or DLQ message to its target; true when the target took it.</summary>
+    private bool Deliver(string targetArn, DestinationKind kind, AsyncEvent ev, AsyncCondition condition, string functionArn)
     {
         var timestamp = ToTime(_nowTicks);
         string body;
@@ -283,6 +306,8 @@ internal sealed partial class LambdaModel
         {
             o.OnDestinationDelivered(delivery, delivered);
         }
+
+        return delivered;
     }
 
     private static readonly IReadOnlyDictionary<string, string> EmptyAttributes = new Dictionary<string, string>();

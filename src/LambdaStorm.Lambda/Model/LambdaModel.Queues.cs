@@ -125,6 +125,7 @@ internal sealed partial class LambdaModel
             q.LastPurgeTicks = _nowTicks;
             foreach (var m in q.Live.Values.ToList())
             {
+                NotifyDiscardedLocked(m, QueueDiscardReason.Purged);
                 RemoveMessageLocked(m);
                 q.Purged++;
             }
@@ -419,6 +420,7 @@ internal sealed partial class LambdaModel
             queue.Visible.Remove(m);
             if (m.SentTicks + retentionTicks <= _nowTicks)
             {
+                NotifyDiscardedLocked(m, QueueDiscardReason.RetentionExpired);
                 RemoveMessageLocked(m);
                 queue.Expired++;
                 continue;
@@ -701,6 +703,25 @@ internal sealed partial class LambdaModel
         MakeVisibleLocked(m);
     }
 
+    /// <summary>
+    /// Tells the observers that a message is about to be removed unprocessed, when no consumer holds it (visible or
+    /// delayed; a message in flight may still be finished by the consumer holding it, so it is not reported).
+    /// </summary>
+    private void NotifyDiscardedLocked(QueueMessage m, QueueDiscardReason reason)
+    {
+        if (_observers.Length == 0 || m.State is not (MessageState.Visible or MessageState.Delayed))
+        {
+            return;
+        }
+
+        var id = m.Attributes.TryGetValue(Receipt.IdAttribute, out var a) && !string.IsNullOrEmpty(a.StringValue) ? a.StringValue : null;
+        var e = new QueueMessageDiscarded(ToTime(_nowTicks), m.Queue.Name, m.MessageId, reason, m.Body, id);
+        foreach (var o in _observers)
+        {
+            o.OnQueueMessageDiscarded(in e);
+        }
+    }
+
     /// <summary>Schedules the queue's next retention check at the expiry of its oldest message, if earlier than the one scheduled.</summary>
     private void EnsureRetentionCheckLocked(QueueState q)
     {
@@ -734,6 +755,7 @@ internal sealed partial class LambdaModel
         var retentionTicks = q.RetentionSeconds * TimeSpan.TicksPerSecond;
         while (q.ByRetention.Head is { } oldest && oldest.SentTicks + retentionTicks <= _nowTicks)
         {
+            NotifyDiscardedLocked(oldest, QueueDiscardReason.RetentionExpired);
             RemoveMessageLocked(oldest);
             q.Expired++;
         }

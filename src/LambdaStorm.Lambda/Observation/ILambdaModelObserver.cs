@@ -51,6 +51,16 @@ internal interface ILambdaModelObserver
     {
     }
 
+    /// <summary>A failed async event was discarded leaving no record (no failure destination or DLQ took it).</summary>
+    void OnAsyncEventDiscarded(in AsyncEventDiscarded e)
+    {
+    }
+
+    /// <summary>An SQS message nobody held was removed by <c>PurgeQueue</c> or retention expiry, without a dead-letter queue.</summary>
+    void OnQueueMessageDiscarded(in QueueMessageDiscarded e)
+    {
+    }
+
     /// <summary>A destination or DLQ message was handed over (<paramref name="delivered"/> false: no such target — AWS's <c>DestinationDeliveryFailures</c>).</summary>
     void OnDestinationDelivered(DestinationDelivery delivery, bool delivered)
     {

@@ -124,3 +124,39 @@ internal readonly record struct EnvironmentDestroyed(DateTimeOffset Time, string
 /// <param name="FunctionConcurrency">Its running executions now.</param>
 /// <param name="AccountConcurrency">Running executions of the account now.</param>
 internal readonly record struct ConcurrencyChanged(DateTimeOffset Time, string FunctionName, int FunctionConcurrency, int AccountConcurrency);
+
+/// <summary>
+/// A failed async event was discarded leaving no record: no on-failure destination or DLQ took it (none configured, or
+/// the delivery failed), or its function was deleted. Fired after <see cref="ILambdaModelObserver.OnAsyncEventFinished"/>
+/// and the destination deliveries of the same event.
+/// </summary>
+/// <param name="Time">Model time.</param>
+/// <param name="FunctionName">Function.</param>
+/// <param name="RequestId">Request id (shared by a duplicate delivery and its original).</param>
+/// <param name="Condition">Why it ended: retries exhausted, event age exceeded or function deleted.</param>
+/// <param name="Payload">The event payload.</param>
+/// <param name="IsDuplicate">True for a duplicate delivery.</param>
+internal readonly record struct AsyncEventDiscarded(DateTimeOffset Time, string FunctionName, string RequestId, AsyncCondition Condition, ReadOnlyMemory<byte> Payload, bool IsDuplicate);
+
+/// <summary>Why the model removed an SQS message that nobody processed.</summary>
+internal enum QueueDiscardReason
+{
+    /// <summary><c>PurgeQueue</c>.</summary>
+    Purged,
+
+    /// <summary>It outlived the queue's <c>MessageRetentionPeriod</c>.</summary>
+    RetentionExpired,
+}
+
+/// <summary>
+/// An SQS message was removed while no consumer held it (visible or delayed, not in flight) and without going to a
+/// dead-letter queue: nobody can process it any more. Messages removed while in flight are not reported (the consumer
+/// holding one may still finish it).
+/// </summary>
+/// <param name="Time">Model time.</param>
+/// <param name="QueueName">The queue.</param>
+/// <param name="MessageId">SQS message id.</param>
+/// <param name="Reason">Purged or retention expired.</param>
+/// <param name="Body">Message body.</param>
+/// <param name="LambdaStormId">The <c>LambdaStormId</c> message attribute, if present.</param>
+internal readonly record struct QueueMessageDiscarded(DateTimeOffset Time, string QueueName, string MessageId, QueueDiscardReason Reason, string Body, string? LambdaStormId);

@@ -231,7 +231,7 @@ public sealed class ChaosLoaderTests
               warmUp: 30s
               rules: [ lost == 0 ]
             abort:
-              - lost > 0
+              - in_flight > 0
               - throttle_rate > 20% for ten
               - thottle_rate > 1%
             chaos:
@@ -240,7 +240,7 @@ public sealed class ChaosLoaderTests
         var text = Errors(r);
         Assert.Equal(5, r.Errors.Length);
         Assert.Contains("a steady-state rule 'lost == 0' reads 'lost', a delivery-ledger metric", text);
-        Assert.Contains("abort condition 'lost > 0' reads 'lost', a delivery-ledger metric that cannot be evaluated during the run", text);
+        Assert.Contains("abort condition 'in_flight > 0' reads 'in_flight', a delivery-ledger metric that cannot be evaluated during the run", text);
         Assert.Contains("'for ten' in abort condition", text);
         Assert.Contains("unknown metric 'thottle_rate' (did you mean 'throttle_rate'?)", text);
         Assert.Contains("inside the steady-state warm-up (30s)", text);

@@ -11,7 +11,8 @@ namespace LambdaStorm.Tests.Chaos;
 
 /// <summary>
 /// Game days and the delivery ledger: abort conditions on <c>dlq_depth</c> (under fake time, and in a simulated run), the
-/// loader accepting it and refusing <c>lost</c> with file:line:column, and per-fault lost/duplicated/DLQ counts.
+/// loader accepting it and refusing <c>in_flight</c> with file:line:column, and per-fault lost/duplicated/DLQ counts.
+/// (Abort conditions on <c>lost</c>: <see cref="LostAbortTests"/>.)
 /// </summary>
 public sealed class LedgerAbortTests : IDisposable
 {
@@ -110,18 +111,18 @@ public sealed class LedgerAbortTests : IDisposable
     }
 
     [Fact]
-    public void The_loader_accepts_dlq_depth_and_refuses_lost_and_dlq_depth_without_a_ledger_naming_file_line_and_column()
+    public void The_loader_accepts_dlq_depth_and_refuses_in_flight_and_dlq_depth_without_a_ledger_naming_file_line_and_column()
     {
         var ok = Plan("abort:\n  - dlq_depth > 1000\n");
         Assert.Equal("dlq_depth", Assert.Single(ok.Abort).Condition.Metric.Name);
 
-        var lost = ScenarioLoader.Load(Async + "abort:\n  - errors > 10\n  - lost > 0\n", "gd.yaml");
-        var error = Assert.Single(lost.Errors);
+        var inFlight = ScenarioLoader.Load(Async + "abort:\n  - errors > 10\n  - in_flight > 0\n", "gd.yaml");
+        var error = Assert.Single(inFlight.Errors);
         Assert.Equal(("gd.yaml", 19, 5), (error.File, error.Line, error.Column));
-        Assert.Contains("abort condition 'lost > 0' reads 'lost', a delivery-ledger metric that cannot be evaluated during the run", error.Message);
-        Assert.Contains("only once the source reports nothing left", error.Message);
-        Assert.Contains("abort on dlq_depth", error.Message);
-        Assert.Contains("put 'lost' in 'thresholds'", error.Message);
+        Assert.Contains("abort condition 'in_flight > 0' reads 'in_flight', a delivery-ledger metric that cannot be evaluated during the run", error.Message);
+        Assert.Contains("during the run every id without an outcome yet would count", error.Message);
+        Assert.Contains("abort on lost, dlq_depth", error.Message);
+        Assert.Contains("put 'in_flight' in 'thresholds'", error.Message);
 
         var sync = ScenarioLoader.Load(Async.Replace("path: async", "path: sync", StringComparison.Ordinal) + "abort:\n  - \"dlq_depth > 5\"\n", "s.yaml");
         error = Assert.Single(sync.Errors);
