@@ -60,34 +60,10 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
     public async Task A_dlq_depth_abort_fires_on_the_cluster_ledger_and_the_findings_count_the_faults_dead_letters()
     {
         var ct = TestContext.Current.CancellationToken;
-        var seeds = await StartClusterAsync(2, ct);
 
         // Every async event fails while the fault is on; with no retries each lands in the failure destination, which
         // the coordinator's ledger reads through SQS at the emulator: its dead-letter count crosses the bound.
-        var scenario = ScenarioLoader.Load("""
-            name: cluster-dlq-abort
-            target:
-              type: emulator
-              functions:
-                worker:
-                  duration: 10ms
-                  async: { maximumRetryAttempts: 0, onFailure: failed-events }
-              queues:
-                failed-events: {}
-            path: async
-            gracefulStop: 1s
-            settle: 20s
-            load:
-              - inject: { rate: 40, during: 60s }
-            abort:
-              - dlq_depth > 20
-            chaos:
-              - { at: 3s, for: 40s, function-errors: { function: worker, rate: 100% } }
-            """, "cluster-dlq-abort.yaml").GetOrThrow();
-        await using var emulator = await LambdaStorm.Emulator.EmulatorHost.StartAsync(
-            new LambdaStorm.Emulator.EmulatorOptions { Model = ((TargetSpec.Emulator)scenario.Target).Model, Port = 0 }, ct);
-        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, emulator.BaseAddress.ToString()), new RunOptions(Path.Combine(ResultsRoot, "client")), null, TextWriter.Null, ct)
-            .WaitAsync(TimeSpan.FromMinutes(2), ct);
+        var outcome = await AsyncGameDayOnEmulatorAsync("cluster-dlq-abort", "{ maximumRetryAttempts: 0, onFailure: failed-events }", "dlq_depth > 20", ct);
 
         Assert.Equal(ExitCodes.Aborted, outcome.ExitCode);
         Assert.StartsWith("abort condition 'dlq_depth > 20' fired", outcome.Summary.Chaos!.Aborted);
@@ -106,33 +82,11 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
     public async Task A_lost_abort_fires_on_the_separate_emulators_count_of_events_it_dropped_with_nowhere_to_go()
     {
         var ct = TestContext.Current.CancellationToken;
-        var seeds = await StartClusterAsync(2, ct);
 
         // Every async event fails while the fault is on; with no retries and no failure destination the emulator drops
         // each one leaving no record. The coordinator cannot name those ids, but the emulator's /metrics counts them
         // (lambdastorm_emulator_async_events_lost_total): its increase since the start is the live lost count.
-        var scenario = ScenarioLoader.Load("""
-            name: cluster-lost-abort
-            target:
-              type: emulator
-              functions:
-                worker:
-                  duration: 10ms
-                  async: { maximumRetryAttempts: 0 }
-            path: async
-            gracefulStop: 1s
-            settle: 20s
-            load:
-              - inject: { rate: 40, during: 60s }
-            abort:
-              - lost > 20
-            chaos:
-              - { at: 3s, for: 40s, function-errors: { function: worker, rate: 100% } }
-            """, "cluster-lost-abort.yaml").GetOrThrow();
-        await using var emulator = await LambdaStorm.Emulator.EmulatorHost.StartAsync(
-            new LambdaStorm.Emulator.EmulatorOptions { Model = ((TargetSpec.Emulator)scenario.Target).Model, Port = 0 }, ct);
-        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, emulator.BaseAddress.ToString()), new RunOptions(Path.Combine(ResultsRoot, "client")), null, TextWriter.Null, ct)
-            .WaitAsync(TimeSpan.FromMinutes(2), ct);
+        var outcome = await AsyncGameDayOnEmulatorAsync("cluster-lost-abort", "{ maximumRetryAttempts: 0 }", "lost > 20", ct);
 
         Assert.Equal(ExitCodes.Aborted, outcome.ExitCode);
         var aborted = outcome.Summary.Chaos!.Aborted!;
@@ -211,6 +165,40 @@ public sealed class ClusterGameDayTests : IAsyncLifetime
 
         Assert.Equal("the scenario has no variant 'missing' (variants: only)", e.Message);
         Assert.Equal(ExitCodes.BadInput, e.ExitCode);
+    }
+
+    /// <summary>
+    /// A game day of two agents on the async path of a separate emulator (in process, reached over HTTP like any other):
+    /// 40 events a second for 60 s, every one failing from 3 s for 40 s, with <paramref name="asyncConfig"/> for the
+    /// function and one abort condition.
+    /// </summary>
+    private async Task<RunOutcome> AsyncGameDayOnEmulatorAsync(string name, string asyncConfig, string abort, CancellationToken ct)
+    {
+        var seeds = await StartClusterAsync(2, ct);
+        var scenario = ScenarioLoader.Load($$"""
+            name: {{name}}
+            target:
+              type: emulator
+              functions:
+                worker:
+                  duration: 10ms
+                  async: {{asyncConfig}}
+              queues:
+                failed-events: {}
+            path: async
+            gracefulStop: 1s
+            settle: 20s
+            load:
+              - inject: { rate: 40, during: 60s }
+            abort:
+              - {{abort}}
+            chaos:
+              - { at: 3s, for: 40s, function-errors: { function: worker, rate: 100% } }
+            """, name + ".yaml").GetOrThrow();
+        await using var emulator = await LambdaStorm.Emulator.EmulatorHost.StartAsync(
+            new LambdaStorm.Emulator.EmulatorOptions { Model = ((TargetSpec.Emulator)scenario.Target).Model, Port = 0 }, ct);
+        return await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, emulator.BaseAddress.ToString()), new RunOptions(Path.Combine(ResultsRoot, "client")), null, TextWriter.Null, ct)
+            .WaitAsync(TimeSpan.FromMinutes(2), ct);
     }
 
     private sealed class ChaosWatcher : IRunObserver, Chaos.IChaosObserver
