@@ -172,6 +172,86 @@ public sealed class ClusterCallerChaosTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_agent_cut_off_drops_the_client_faults_when_it_notices_and_gets_them_again_when_it_rejoins()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seeds = await StartClusterAsync(ct);
+
+        // agent-2 is partitioned off from 4 s to 9 s while the client faults are on (2 s to 16 s): it notices the
+        // cut after the detection pause (3 s), stops its load and its faults; back, it rejoins and gets them again.
+        var scenario = ScenarioLoader.Load("""
+            name: cluster-client-faults-rejoin
+            target: { type: noop, latency: 2ms }
+            gracefulStop: 1s
+            load:
+              - inject: { rate: 100, during: 20s }
+            chaos:
+              - { at: 2s, for: 14s, client-faults: { failRate: 30% } }
+              - { at: 4s, for: 5s, partition-agent: { agent: agent-2 } }
+            """, "cluster-client-faults-rejoin.yaml").GetOrThrow();
+
+        var outcome = await ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, null), new RunOptions(Path.Combine(ResultsRoot, "client")), null, TextWriter.Null, ct)
+            .WaitAsync(TimeSpan.FromMinutes(1), ct);
+
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        var journal = JournalReader.Read(Path.Combine(outcome.ResultsPath, "journal.jsonl"));
+        var marks = string.Join("\n", journal.Marks.Select(m => $"{m.At:0.00} {m.Kind} {m.Agent} {m.Detail}"));
+        var rejoined = journal.Marks.FirstOrDefault(m => m.Kind == "resplit" && m.Detail.StartsWith("agent-2 joined", StringComparison.Ordinal));
+        Assert.True(rejoined is not null, marks);
+
+        var events = _agents["agent-2"].Events.Where(e => e.Action == "1-client-faults-client").ToList();
+        var story = string.Join("\n", events.Select(e => $"{e.At:0.00} {e.Kind} {e.Detail}"));
+        Assert.True(events.Count >= 4, story);
+        Assert.Equal("applied", events[0].Kind);
+        var dropped = events.FindIndex(e => e.Kind == "reverted");
+        Assert.True(dropped > 0, story);
+        Assert.Contains("stopped on agent-2: the coordinator is unreachable", events[dropped].Detail, StringComparison.Ordinal);
+        Assert.InRange(events[dropped].At, 6, 9);
+        var again = events.FindIndex(dropped, e => e.Kind == "applied");
+        Assert.True(again > dropped, story);
+        Assert.InRange(events[again].At, rejoined!.At - 0.5, 15);
+        Assert.Equal("reverted", events[^1].Kind);
+
+        // agent-2's own calls fail again once it is back, and agent-1's all along; none after the revert at 16 s.
+        Assert.True(ClientFaultFailures("agent-2", Math.Ceiling(events[again].At), 15.5) > 0, story);
+        Assert.True(ClientFaultFailures("agent-1", 3, 15.5) > 0);
+        Assert.Equal(0, ClientFaultFailures("agent-1", 17, 30) + ClientFaultFailures("agent-2", 17, 30));
+    }
+
+    [Fact]
+    public async Task Agents_that_lose_their_coordinator_stop_injecting_client_faults()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seeds = await StartClusterAsync(ct);
+        var scenario = ScenarioLoader.Load("""
+            name: cluster-client-faults-orphaned
+            target: { type: noop, latency: 2ms }
+            gracefulStop: 1s
+            load:
+              - inject: { rate: 50, during: 60s }
+            chaos:
+              - { at: 1s, client-faults: { failRate: 20% } }
+            """, "cluster-client-faults-orphaned.yaml").GetOrThrow();
+        var applied = _agents.Keys.Order().Select(a => _agents[a].When(e => e.Kind == "applied")).ToList();
+        Assert.Equal(2, applied.Count);
+        var run = ClusterRunClient.RunAsync(scenario, new ClusterRunRequest(seeds, 2, null), new RunOptions(Path.Combine(ResultsRoot, "client")), null, TextWriter.Null, ct);
+        await Task.WhenAll(applied).WaitAsync(TimeSpan.FromSeconds(30), ct);
+
+        // The coordinator's process dies with the fault on: each agent stops its load and its faults on its own.
+        var reverted = _agents.Values.Select(a => a.When(e => e.Kind == "reverted")).ToList();
+        await _cluster.Coordinator.CrashAsync();
+        var stops = await Task.WhenAll(reverted).WaitAsync(TimeSpan.FromSeconds(30), ct);
+        foreach (var stop in stops)
+        {
+            Assert.Matches(@"^stopped on agent-[12]: the coordinator", stop.Detail);
+        }
+
+        // The client hears that the coordinator was lost (its journal so far ends as aborted).
+        var outcome = await run.WaitAsync(TimeSpan.FromMinutes(1), ct);
+        Assert.Equal("aborted", JournalReader.Read(Path.Combine(outcome.ResultsPath, "journal.jsonl")).End!.Status);
+    }
+
+    [Fact]
     public async Task A_function_faults_effective_moment_is_the_earliest_agents_first_invocation_that_showed_it()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -213,6 +293,23 @@ public sealed class ClusterCallerChaosTests : IAsyncLifetime
     private sealed class AgentWatcher : IRunObserver, IChaosObserver
     {
         private readonly List<ChaosEvent> _events = [];
+        private readonly List<(Func<ChaosEvent, bool> Match, TaskCompletionSource<ChaosEvent> Seen)> _waiting = [];
+
+        /// <summary>The first event (so far or to come) that matches.</summary>
+        public Task<ChaosEvent> When(Func<ChaosEvent, bool> match)
+        {
+            lock (_events)
+            {
+                if (_events.FirstOrDefault(match) is { } seen)
+                {
+                    return Task.FromResult(seen);
+                }
+
+                var waiter = new TaskCompletionSource<ChaosEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Add((match, waiter));
+                return waiter.Task;
+            }
+        }
 
         public IReadOnlyList<ChaosEvent> Events
         {
@@ -238,6 +335,11 @@ public sealed class ClusterCallerChaosTests : IAsyncLifetime
             lock (_events)
             {
                 _events.Add(e);
+                foreach (var w in _waiting.Where(w => w.Match(e)).ToList())
+                {
+                    _waiting.Remove(w);
+                    w.Seen.TrySetResult(e);
+                }
             }
         }
     }

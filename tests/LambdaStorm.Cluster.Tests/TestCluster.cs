@@ -11,6 +11,9 @@ internal sealed class TestCluster : IAsyncDisposable
 {
     private readonly List<ClusterNode> _nodes = [];
 
+    /// <summary>The coordinator's node (started first).</summary>
+    public ClusterNode Coordinator => _nodes[0];
+
     /// <summary>A temporary folder for the coordinator's and the client's results.</summary>
     public string Results { get; } = Directory.CreateTempSubdirectory("lambdastorm-test-cluster-").FullName;
 

@@ -696,7 +696,12 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
     private void MarkEffectiveLocked(ChaosAction a, ActionState s, double at, string detail)
     {
         s.Effective = true;
-        Interlocked.Decrement(ref _awaitingEffect);
+        if (!s.Reverted)
+        {
+            // A reverted action no longer counts as awaiting (an agent's report may settle after the revert).
+            Interlocked.Decrement(ref _awaitingEffect);
+        }
+
         RecordLocked(at, "effective", a.Label, detail);
     }
 
