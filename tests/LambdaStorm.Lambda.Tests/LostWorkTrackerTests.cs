@@ -28,6 +28,27 @@ public sealed class LostWorkTrackerTests
     }
 
     [Fact]
+    public void A_message_visible_again_while_its_batch_still_runs_is_not_reported_when_purged()
+    {
+        // Visibility 1 s, a 3 s handler: the message is visible again while the function still runs its batch.
+        var (t, _, uuid) = EventSourceMappingTests.Setup(f => f.DurationMs = 3000, visibility: TimeSpan.FromSeconds(1));
+        var lost = new List<LostWork>();
+        t.Model.AddObserver(new LostWorkTracker(lost.Add));
+        EventSourceMappingTests.Send(t, 1);
+        t.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(1, EventSourceMappingTests.Counters(t).NotVisible); // the poller took it: the batch runs
+        Assert.True(t.Model.UpdateEventSourceMapping(uuid, o => o.Enabled = false).IsSuccess); // nobody takes it again
+        t.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, EventSourceMappingTests.Counters(t).Visible);
+        Assert.True(t.Model.SendMessage("q", """{"id":"never-received"}""").IsSuccess);
+
+        Assert.True(t.Model.PurgeQueue("q").IsSuccess);
+
+        // Only the message nobody ever took is lost; the running batch may still process the other.
+        Assert.Equal(["never-received"], lost.Select(w => w.Id!));
+    }
+
+    [Fact]
     public void Retention_expiry_reports_the_messages_that_outlived_the_queue()
     {
         var t = WithQueues(new QueueOptions { Name = "q", MessageRetentionPeriod = TimeSpan.FromSeconds(60) });

@@ -26,6 +26,10 @@ internal sealed partial class LambdaModel
     // A poll woken by new messages runs one tick (100 ns) after them, so that messages sent at the same model instant
     // (a burst in virtual time) are received together rather than one batch per send.
 
+    // Message id -> batches of it that a function is running now: such a message may still be processed even after it
+    // became visible again (a visibility timeout shorter than the run), so its removal is not reported as a loss.
+    private readonly Dictionary<string, int> _runningMessages = new(StringComparer.Ordinal);
+
     /// <summary>First back-off of a throttled batch; it doubles up to the batch's remaining visibility.</summary>
     private static readonly long BatchThrottleInitialBackoffTicks = TimeSpan.TicksPerSecond;
 
@@ -380,6 +384,11 @@ internal sealed partial class LambdaModel
         m.InFlight++;
         m.Batches++;
         m.Records += batch.Messages.Count;
+        foreach (var message in batch.Messages)
+        {
+            _runningMessages[message.MessageId] = _runningMessages.GetValueOrDefault(message.MessageId) + 1;
+        }
+
         StartExecution(f!, env, key!, cold, InvocationType.RequestResponse, batch.Payload, requestId, null, 1, null, batch);
     }
 
@@ -442,6 +451,18 @@ internal sealed partial class LambdaModel
         batch.Finished = true;
         m.InFlight--;
         var messages = batch.Messages;
+        foreach (var message in messages)
+        {
+            if (_runningMessages.GetValueOrDefault(message.MessageId) <= 1)
+            {
+                _runningMessages.Remove(message.MessageId);
+            }
+            else
+            {
+                _runningMessages[message.MessageId]--;
+            }
+        }
+
         BatchOutcome outcome;
         IReadOnlyList<string> returnedIds = [];
         if (!result.IsSuccess)

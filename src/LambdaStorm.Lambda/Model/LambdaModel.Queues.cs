@@ -705,13 +705,14 @@ internal sealed partial class LambdaModel
 
     /// <summary>
     /// Tells the observers that a message is about to be removed unprocessed, when no consumer holds it (visible or
-    /// delayed; a message in flight may still be finished by the consumer holding it, so it is not reported).
+    /// delayed, and no event source mapping's function still runs a batch with it; a message in flight may still be
+    /// finished by the consumer holding it, so it is not reported).
     /// </summary>
     private void NotifyDiscardedLocked(QueueMessage m, QueueDiscardReason reason)
     {
-        if (_observers.Length == 0 || m.State is not (MessageState.Visible or MessageState.Delayed))
+        if (_observers.Length == 0 || m.State is not (MessageState.Visible or MessageState.Delayed) || _runningMessages.ContainsKey(m.MessageId))
         {
-            return;
+            return; // in flight, or visible again while a function still runs an earlier receive of it: it may yet be processed
         }
 
         var id = m.Attributes.TryGetValue(Receipt.IdAttribute, out var a) && !string.IsNullOrEmpty(a.StringValue) ? a.StringValue : null;
