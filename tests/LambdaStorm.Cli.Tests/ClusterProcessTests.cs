@@ -171,6 +171,73 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.Equal(ledger.GetProperty("classes").GetRawText(), rebuilt.GetProperty("classes").GetRawText());
     }
 
+    [Fact]
+    public async Task Client_faults_act_on_every_agent_process_and_the_effective_moment_is_an_agents_invocation()
+    {
+        var scenario = Path.Combine(_dir, "client-faults.yaml");
+        await File.WriteAllTextAsync(scenario, """
+            name: cluster-client-faults
+            target: { type: noop, latency: 2ms }
+            gracefulStop: 1s
+            load:
+              - inject: { rate: 60, during: 14s }
+            chaos:
+              - { at: 3s, for: 8s, client-faults: { failRate: 30% } }
+            """);
+        var clusterPort = FreePort();
+        var address = $"akka.tcp://lambdastorm@127.0.0.1:{clusterPort}";
+        var coordinator = Start("coordinator", "--port", clusterPort.ToString(CultureInfo.InvariantCulture), "--results", Path.Combine(_dir, "coordinator"));
+        await coordinator.WaitForOutputAsync("coordinator listening", TimeSpan.FromSeconds(60));
+        var agentMetrics = Enumerable.Range(0, 2).Select(_ => FreePort()).ToArray();
+        foreach (var k in new[] { 1, 2 })
+        {
+            Start("agent", "--seed", address, "--name", $"agent-{k}", "--metrics-port", agentMetrics[k - 1].ToString(CultureInfo.InvariantCulture));
+        }
+
+        var results = Path.Combine(_dir, "results");
+        var run = Start("run", scenario, "--cluster", address, "--min-agents", "2", "--results", results, "--plain");
+
+        // Each agent process's own /metrics shows the fault active while it injects.
+        using var http = new HttpClient();
+        var seen = new HashSet<int>();
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (seen.Count < 2 && !run.HasExited)
+        {
+            Assert.True(DateTime.UtcNow < until, $"the agents never showed the fault active\n{run.StdOut}\n{run.StdErr}");
+            foreach (var port in agentMetrics.Where(p => !seen.Contains(p)))
+            {
+                string text;
+                try
+                {
+                    text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+                }
+                catch (HttpRequestException)
+                {
+                    continue; // the agent's metrics server is not up yet
+                }
+
+                if (text.Split('\n').Any(l => l.StartsWith("lambdastorm_chaos_active{", StringComparison.Ordinal) && l.Contains("reason=\"client-faults\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal)))
+                {
+                    seen.Add(port);
+                }
+            }
+
+            await Task.Delay(250);
+        }
+
+        var code = await run.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"exit {code}\n{run.StdOut}\n{run.StdErr}");
+        Assert.Equal(2, seen.Count);
+        var folder = Assert.Single(Directory.GetDirectories(results));
+        var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "summary.json"))).RootElement;
+        var finding = Assert.Single(summary.GetProperty("chaos").GetProperty("findings").EnumerateArray());
+        Assert.Equal("invocation", finding.GetProperty("effectiveBy").GetString());
+        Assert.True(finding.GetProperty("errors").GetInt64() > 0, finding.GetRawText());
+        var effective = File.ReadLines(Path.Combine(folder, "journal.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(r => r.GetProperty("type").GetString() == "chaos" && r.GetProperty("kind").GetString() == "effective");
+        Assert.Matches(@"^first call showing it: a send failed at the caller, on agent-[12]$", effective.GetProperty("detail").GetString());
+    }
+
     private static int IntervalsSoFar(string results)
     {
         var folder = Directory.Exists(results) ? Directory.GetDirectories(results).FirstOrDefault() : null;

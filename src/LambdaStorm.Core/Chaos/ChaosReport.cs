@@ -55,8 +55,9 @@ public sealed record SteadyStateVerdict(double From, double To, bool Held, Immut
 /// <param name="RequestedAt">When it was requested (s), or null when it never was (the run ended first, or the steady state failed).</param>
 /// <param name="EffectiveAt">When the first invocation showed it (or, for actions no invocation shows, when the control plane accepted it).</param>
 /// <param name="EffectiveBy">
-/// <c>invocation</c> (the first invocation that showed it), <c>interval</c> (the first merged interval that showed it, on a
-/// cluster whose agents invoke elsewhere), <c>control-plane</c> (no invocation can show it), <c>agent-lost</c> (the
+/// <c>invocation</c> (the first invocation that showed it; on a real cluster the earliest an agent reported),
+/// <c>interval</c> (the first merged interval that showed it, on a real cluster when no agent reported an invocation),
+/// <c>control-plane</c> (no invocation can show it), <c>agent-lost</c> (the
 /// coordinator's agent-lost mark of an agent action), or null when never effective.
 /// </param>
 /// <param name="RevertedAt">When it was reverted (by its <c>for</c>, or by the rollback at the end).</param>
