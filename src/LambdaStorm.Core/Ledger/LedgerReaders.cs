@@ -66,6 +66,9 @@ internal interface ILedgerReader : IAsyncDisposable
 
     /// <summary>Samples every watched queue's depth into the ledger and says whether the source still has work.</summary>
     Task<SourceState> SampleAsync(ILedgerInput ledger, CancellationToken ct);
+
+    /// <summary>What the reader could not read that the summary should say (null when nothing).</summary>
+    string? Warning => null;
 }
 
 /// <summary>Turns one message read from a receipt or dead-letter queue into ledger evidence (one code path for both readers).</summary>
@@ -246,6 +249,18 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
     private HttpClient? _http;
     private readonly ModelLostEvidence? _lost = model is null ? null : new ModelLostEvidence(model, plan);
     private long? _lostBaseline;
+    private string? _metricsFailure;
+
+    /// <summary>
+    /// True when an abort condition reads <c>lost</c>: the separate emulator's lost counters are then read every step
+    /// (<see cref="EmulatorMetrics"/>), and the summary warns when they never could be.
+    /// </summary>
+    public bool CountsLost { get; init; }
+
+    /// <inheritdoc />
+    public string? Warning => _metricsFailure is { } f && _lostBaseline is null
+        ? $"delivery ledger: the emulator's /metrics could not be read ({f}), so the live lost count of abort conditions stayed 0"
+        : null;
 
     /// <summary>
     /// The <c>/metrics</c> address of the LambdaStorm emulator process that holds the model, or null: its pending async
@@ -339,7 +354,7 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
 
             busy |= pending > 0 || !model.IsQuiescent;
         }
-        else if (EmulatorMetrics is not null)
+        else if (EmulatorMetrics is not null && (plan.Async || CountsLost))
         {
             string? text;
             try
@@ -349,9 +364,10 @@ internal sealed class SqsLedgerReader(IAmazonSQS sqs, LedgerPlan plan, TimeProvi
             catch (Exception ex) when (!plan.Async && IsUnreachable(ex))
             {
                 text = null; // the queue path's state comes from SQS; only the live lost count waits for the next read
+                _metricsFailure ??= ex.Message.Split('\n')[0];
             }
 
-            if (text is not null)
+            if (text is not null && CountsLost)
             {
                 CountSourceLost(ledger, text);
             }

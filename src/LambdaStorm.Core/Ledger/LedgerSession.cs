@@ -76,7 +76,11 @@ internal sealed class LedgerSession : IAsyncDisposable
 
         var region = model?.Account.Region ?? emulator.Model.Account.Region;
         var queueTarget = sendsQueue ? QueueTargetOf(scenario, endpoint, region) : null;
-        var reader = new SqsLedgerReader(SqsClients.Create(endpoint, region), plan, time, model) { EmulatorMetrics = model is null ? new Uri(endpoint, "/metrics") : null };
+        var reader = new SqsLedgerReader(SqsClients.Create(endpoint, region), plan, time, model)
+        {
+            EmulatorMetrics = model is null ? new Uri(endpoint, "/metrics") : null,
+            CountsLost = scenario.Chaos.Abort.Any(a => a.Condition.Metric.Name == "lost"),
+        };
         return new LedgerSession(reader, queueTarget, time);
     }
 
@@ -231,6 +235,7 @@ internal sealed class LedgerSession : IAsyncDisposable
         lock (_gate)
         {
             warning = _failure is null ? null : $"delivery ledger: the queues stopped answering ({_failure}); ids without an outcome are counted in flight";
+            warning = _reader.Warning is { } w ? (warning is null ? w : warning + "; " + w) : warning;
         }
 
         var final = Ledger.Reconcile(state);
