@@ -43,6 +43,10 @@ public sealed partial class ChaosReportHtmlTests : IDisposable
         var rows = FindingRow().Matches(html).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(["1-reserved-concurrency-hello", "2-function-errors-hello"], rows);
         Assert.Contains("not started", html, StringComparison.Ordinal);
+
+        // 'lambdastorm report DIR' gives the exit code 'run' gave: 3, not 0 because no threshold failed.
+        var again = await ScenarioRunner.ReportAsync(outcome.ResultsPath, TestContext.Current.CancellationToken, ResultsArtifacts.Instance);
+        Assert.Equal(ExitCodes.Aborted, again.ExitCode);
     }
 
     [Fact]

@@ -96,7 +96,7 @@ internal sealed class RunRecorder : IDisposable
             await artifacts.WriteAsync(Folder.Path, summary, JournalReader.Read(Folder.Journal), CancellationToken.None).ConfigureAwait(false);
         }
 
-        return new RunOutcome(summary, Folder.Path, exitCode ?? (summary.Passed ? ExitCodes.Ok : ExitCodes.ThresholdFailed));
+        return new RunOutcome(summary, Folder.Path, exitCode ?? ExitCodes.Of(summary));
     }
 
     public void Dispose() => _journal.Dispose();

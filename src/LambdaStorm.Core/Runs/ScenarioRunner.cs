@@ -157,7 +157,7 @@ internal static class ScenarioRunner
         {
             await artifacts.WriteAsync(folder.Path, summary, contents, ct).ConfigureAwait(false);
         }
-        return new RunOutcome(summary, folder.Path, summary.Passed ? ExitCodes.Ok : ExitCodes.ThresholdFailed);
+        return new RunOutcome(summary, folder.Path, ExitCodes.Of(summary));
     }
 
     /// <summary>

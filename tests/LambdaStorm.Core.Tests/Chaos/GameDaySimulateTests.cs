@@ -81,6 +81,7 @@ public sealed class GameDaySimulateTests : IDisposable
         Assert.All(outcome.Summary.Chaos.Findings, f => Assert.Null(f.RequestedAt));
         Assert.InRange(outcome.Summary.DurationSeconds, 10, 12 + 30); // stopped after the warm-up, not after 70 s of load
         Assert.Contains(outcome.Summary.Warnings, w => w.Contains("no fault was started", StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.ThresholdFailed, (await ScenarioRunner.ReportAsync(outcome.ResultsPath, CancellationToken.None)).ExitCode);
     }
 
     [Fact]
@@ -93,6 +94,7 @@ public sealed class GameDaySimulateTests : IDisposable
         Assert.True(outcome.Summary.Chaos.RolledBack);
         Assert.Equal(23, outcome.Summary.Chaos.Findings[0].RevertedAt!.Value, 0);
         Assert.Null(outcome.Summary.Chaos.Findings[1].RequestedAt);
+        Assert.Equal(ExitCodes.Aborted, (await ScenarioRunner.ReportAsync(outcome.ResultsPath, CancellationToken.None)).ExitCode);
     }
 }
 
