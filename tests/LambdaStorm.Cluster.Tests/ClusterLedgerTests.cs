@@ -99,7 +99,7 @@ public sealed class ClusterLedgerTests : IDisposable
         Assert.True(ledger.Count(DeliveryClass.Lost) == 0, detail);
         Assert.True(ledger.Count(DeliveryClass.InFlight) == 0, detail);
         Assert.True(ledger.Count(DeliveryClass.Rejected) == 0, detail);
-        Assert.True(ledger.Processed > ledger.Sent * 0.9, detail);
+        Assert.True(ledger.Processed > ledger.Sent / 2, detail); // how many agent-c takes with it depends on how soon the cluster notices; checked exactly below
         Assert.True(ledger.Count(DeliveryClass.DeadLettered) > 0, detail); // the pills, through the DLQ and the failure destination
         Assert.Equal(0, ledger.GoodDeadLettered);
 
@@ -111,6 +111,8 @@ public sealed class ClusterLedgerTests : IDisposable
         Assert.True(unknown.Count > 0, detail);
         Assert.Subset(gapIds, unknown.ToHashSet());
         Assert.True(ledger.Count(DeliveryClass.Unknown) <= unknown.Count, detail);
+        var arrivalOf = ledgerArrivals.ToDictionary(i => factory.IdOf(i));
+        Assert.All(unknown, id => Assert.True(arrivalOf[id] % 3 == 2 && arrivalOf[id] < from, $"{id} (arrival {arrivalOf[id]}) is not one of agent-c's before the re-split at {from}"));
 
         // 'lambdastorm report' rebuilds the same classes from the journal.
         Assert.Equal(ledger.Classes, journal.Ledger!.Report.Classes);
