@@ -17,7 +17,8 @@ public sealed class EventSourceMappingTests
         Action<AccountOptions>? account = null,
         TimeSpan? visibility = null,
         int maxReceiveCount = 0,
-        int seed = 7)
+        int seed = 7,
+        Action<LambdaModel>? observe = null)
     {
         var t = TestModel.Create(o =>
         {
@@ -29,7 +30,7 @@ public sealed class EventSourceMappingTests
             o.Queues.Add(new QueueOptions
             {
                 Name = "q",
-                VisibilityTimeout = visibility ?? TimeSpan.FromSeconds(30),
+                VisibilityTimeout = TimeSpan.FromSeconds(900), // CreateEventSourceMapping wants at least the function's timeout
                 DeadLetterQueue = maxReceiveCount > 0 ? "dlq" : null,
                 MaxReceiveCount = maxReceiveCount,
             });
@@ -37,11 +38,16 @@ public sealed class EventSourceMappingTests
         }, seed);
         var esm = new EsmRecorder();
         t.Model.AddObserver(esm);
+        observe?.Invoke(t.Model);
         var options = new EventSourceMappingOptions { Queue = "q", Function = "fn" };
         mapping?.Invoke(options);
         var created = t.Model.CreateEventSourceMapping(options);
         Assert.True(created.IsSuccess, created.Error?.ToString());
         Assert.Equal("Creating", created.Value!.State);
+
+        // The visibility the test wants, as SetQueueAttributes sets it on AWS after the mapping exists (nothing checks it then).
+        var seconds = (long)(visibility ?? TimeSpan.FromSeconds(30)).TotalSeconds;
+        Assert.True(t.Model.SetQueueAttributes("q", new Dictionary<string, string> { ["VisibilityTimeout"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }).IsSuccess);
         return (t, esm, created.Value.Uuid);
     }
 
@@ -326,12 +332,13 @@ public sealed class EventSourceMappingTests
     [Fact]
     public void Statistics_count_batches_records_failures_throttles_and_poller_concurrency()
     {
+        ModelStatistics? statistics = null;
         var (t, _, uuid) = Setup(f =>
         {
             f.ReservedConcurrency = 1;
             f.BatchResponse = BatchResponseMode.Auto;
-        }, m => m.ReportBatchItemFailures = true);
-        var stats = new ModelStatistics(t.Model);
+        }, m => m.ReportBatchItemFailures = true, observe: model => statistics = new ModelStatistics(model));
+        var stats = statistics!;
         Send(t, 20, i => i == 5 ? "{\"x\":\"POISON\"}" : "{}");
         t.AdvanceTo(TimeSpan.FromSeconds(40));
 
@@ -378,6 +385,10 @@ public sealed class EventSourceMappingTests
         Assert.Equal(
             $"An event source mapping with SQS arn (\" arn:aws:sqs:us-east-1:000000000000:q \") and function (\" fn \") already exists. Please update or delete the existing mapping with UUID {uuid}",
             duplicate.Error.Message);
+        var shortVisibility = t.Model.CreateEventSourceMapping(new EventSourceMappingOptions { Queue = "receipts", Function = "fn" });
+        Assert.Equal(("InvalidParameterValueException", 400), (shortVisibility.Error!.ExceptionName, shortVisibility.Error.StatusCode));
+        Assert.Equal("Queue visibility timeout: 30 seconds is less than Function timeout: 900 seconds", shortVisibility.Error.Message);
+        Assert.True(t.Model.SetQueueAttributes("dlq", new Dictionary<string, string> { ["VisibilityTimeout"] = "900" }).IsSuccess);
         var invalid = t.Model.CreateEventSourceMapping(new EventSourceMappingOptions { Queue = "dlq", Function = "fn", BatchSize = 100 });
         Assert.Equal("InvalidParameterValueException", invalid.Error!.ExceptionName);
         Assert.Equal("ResourceNotFoundException", t.Model.GetEventSourceMapping("00000000-0000-0000-0000-000000000000").Error!.ExceptionName);

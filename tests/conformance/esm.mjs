@@ -66,9 +66,9 @@ async function expectError(promise, Class, status, message) {
   return err;
 }
 
-async function createFunction(name, variables) {
+async function createFunction(name, variables, Timeout = 3) {
   await lambda.send(new CreateFunctionCommand({
-    FunctionName: name, Runtime: 'nodejs22.x', Role: `arn:aws:iam::${ACCOUNT}:role/any`, Handler: 'index.handler',
+    FunctionName: name, Timeout, Runtime: 'nodejs22.x', Role: `arn:aws:iam::${ACCOUNT}:role/any`, Handler: 'index.handler',
     Code: { ZipFile: EMPTY_ZIP }, Environment: { Variables: { LAMBDASTORM_DURATION_MS: '0', LAMBDASTORM_INIT_MS: '0', ...variables } },
   }));
 }
@@ -86,7 +86,9 @@ describe('event source mappings', () => {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn(`${run}-dlq`), maxReceiveCount: 2 }),
     });
     await createQueue(`${run}-spare`);
-    await createFunction(fn, { LAMBDASTORM_POISON_MARKER: 'POISON', LAMBDASTORM_RECEIPTS_QUEUE: `${run}-receipts` });
+    await createQueue(`${run}-short`, { VisibilityTimeout: '2' });
+    // Timeout 1 s: a mapping's queue needs a visibility timeout of at least the function's timeout.
+    await createFunction(fn, { LAMBDASTORM_POISON_MARKER: 'POISON', LAMBDASTORM_RECEIPTS_QUEUE: `${run}-receipts` }, 1);
     await createFunction(other, {});
   });
 
@@ -152,6 +154,9 @@ describe('event source mappings', () => {
     await expectError(
       lambda.send(new CreateEventSourceMappingCommand({ EventSourceArn: queueArn(`${run}-nope`), FunctionName: other })),
       InvalidParameterValueException, 400);
+    await expectError(
+      lambda.send(new CreateEventSourceMappingCommand({ EventSourceArn: queueArn(`${run}-short`), FunctionName: other })),
+      InvalidParameterValueException, 400, 'Queue visibility timeout: 2 seconds is less than Function timeout: 3 seconds');
     const first = await lambda.send(new CreateEventSourceMappingCommand({ EventSourceArn: queueArn(`${run}-spare`), FunctionName: other, Enabled: false }));
     await expectError(
       lambda.send(new CreateEventSourceMappingCommand({ EventSourceArn: queueArn(`${run}-spare`), FunctionName: other })),

@@ -50,7 +50,7 @@ internal sealed partial class LambdaModel
         lock (_gate)
         {
             AdvanceLocked();
-            return CreateEventSourceMappingLocked(options);
+            return CreateEventSourceMappingLocked(options, checkVisibility: true);
         }
     }
 
@@ -182,7 +182,13 @@ internal sealed partial class LambdaModel
         }
     }
 
-    private LambdaResult<EventSourceMappingConfiguration> CreateEventSourceMappingLocked(EventSourceMappingOptions options)
+    /// <param name="options">The mapping.</param>
+    /// <param name="checkVisibility">
+    /// Refuse a queue whose visibility timeout is shorter than the function's timeout, as AWS's
+    /// <c>CreateEventSourceMapping</c> does. Mappings declared in a scenario skip it: a scenario may model the state a
+    /// later <c>SetQueueAttributes</c> or <c>UpdateFunctionConfiguration</c> reaches on AWS, which nothing checks.
+    /// </param>
+    private LambdaResult<EventSourceMappingConfiguration> CreateEventSourceMappingLocked(EventSourceMappingOptions options, bool checkVisibility)
     {
         if (MappingProblem(options) is { } problem)
         {
@@ -203,6 +209,13 @@ internal sealed partial class LambdaModel
         if (FindMapping(queue, name, qualifier) is { } existing)
         {
             return Duplicate(queue, name, existing.Uuid);
+        }
+
+        var function = _functions[name];
+        var timeout = (qualifier is null ? function.Latest : function.ResolveVersion(qualifier)!).Settings.TimeoutSeconds;
+        if (checkVisibility && queue.VisibilityTimeoutSeconds < timeout)
+        {
+            return LambdaErrors.InvalidParameter($"Queue visibility timeout: {queue.VisibilityTimeoutSeconds} seconds is less than Function timeout: {timeout} seconds");
         }
 
         var m = new EventSourceMappingState(RequestIds.Next(_random), settings, queue, name, qualifier, NewScaler(settings), _nowTicks);

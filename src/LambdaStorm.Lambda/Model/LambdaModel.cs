@@ -83,7 +83,7 @@ internal sealed partial class LambdaModel
 
         for (var i = 0; i < settings.EventSourceMappings.Count; i++)
         {
-            var created = CreateEventSourceMappingLocked(settings.EventSourceMappings[i].ToOptions());
+            var created = CreateEventSourceMappingLocked(settings.EventSourceMappings[i].ToOptions(), checkVisibility: false);
             if (!created.IsSuccess)
             {
                 throw new LambdaOptionsException([$"EventSourceMappings[{i}]: {created.Error.Message}"]);
