@@ -140,6 +140,18 @@ public sealed class ScenarioLoaderTests
         Assert.True(error.Line >= 3);
     }
 
+    [Fact]
+    public void A_flow_mapping_left_open_across_lines_is_a_positioned_error_not_a_crash()
+    {
+        // YamlDotNet's scanner throws InvalidOperationException (not a YamlException) on this one.
+        const string Yaml = "name: x\ntarget:\n  type: emulator\n  functions:\n    worker: { duration: 20ms, async: { maximumRetryAttempts: 0 }\n  queues:\n    failures: {} }\nload:\n  - inject: { rate: 1, during: 1s }\n";
+
+        var error = Assert.Single(ScenarioLoader.Load(Yaml, "open.yaml").Errors);
+
+        Assert.Equal(("open.yaml", 6, 3), (error.File, error.Line, error.Column));
+        Assert.StartsWith("YAML syntax: the file cannot be read past here", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("name: x\n", "is missing 'load'")]
     [InlineData("load:\n  - inject: { rate: 1, during: 1s }\n", "is missing 'name'")]

@@ -104,7 +104,7 @@ internal static class EmulatorConfigFile
             stream.Load(new StringReader(text));
             return stream.Documents.Count == 0;
         }
-        catch (YamlDotNet.Core.YamlException)
+        catch (Exception ex) when (ex is YamlDotNet.Core.YamlException or InvalidOperationException)
         {
             return false; // ParseRoot reports it with its position
         }

@@ -30,10 +30,11 @@ internal sealed class YamlReader(string file)
     /// <summary>Parses YAML text into its root node, reporting syntax errors with their position.</summary>
     public YamlNode? ParseRoot(string text)
     {
+        var scanner = new Scanner(new StringReader(text));
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            stream.Load(new Parser(scanner));
             if (stream.Documents.Count == 0)
             {
                 _errors.Add(new ScenarioDiagnostic(File, 1, 1, "the file is empty; expected a scenario mapping with at least 'name' and 'load'"));
@@ -52,6 +53,12 @@ internal sealed class YamlReader(string file)
             }
 
             Error(ex.Start, $"YAML syntax: {message}");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up without a YamlException on some malformed flow collections; say where it stopped.
+            Error(scanner.CurrentPosition, "YAML syntax: the file cannot be read past here; look for a '{' or '[' above it that is not closed");
             return null;
         }
     }
