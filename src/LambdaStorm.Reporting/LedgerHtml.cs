@@ -68,9 +68,10 @@ internal static class LedgerHtml
                 new("after retry", Y(c => c.AfterRetry), "#d97706"),
                 new("dlq", Y(c => c.DeadLettered), "#dc2626"),
                 new("expired", Y(c => c.Expired), "#7c3aed"),
+                .. data.Points.Any(p => p.Counts.Lost > 0) ? [new ChartSeries("lost", Y(c => c.Lost), "#111827")] : Array.Empty<ChartSeries>(),
                 new("outstanding", Y(c => c.Outstanding), "#2563eb", Dashed: true),
             ], []);
-            Figure(sb, classes, bands, markers, "Sent ids by class over time: processed on the first attempt or after a retry, dead-lettered, expired, and outstanding (sent, no outcome yet).");
+            Figure(sb, classes, bands, markers, "Sent ids by class over time: processed on the first attempt or after a retry, dead-lettered, expired, lost when the source reported discarding them, and outstanding (sent, no outcome yet).");
         }
 
         var queues = data.Depth.GroupBy(p => (p.Queue, p.Role)).Where(g => g.Key.Role != "receipts").ToList();

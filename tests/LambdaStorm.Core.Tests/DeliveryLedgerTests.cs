@@ -213,6 +213,12 @@ public sealed class DeliveryLedgerTests
         Assert.Equal(new LedgerCounts(0, 0, 0, 0, 1), ledger.CountsAt(t0.AddSeconds(0.5)));
         Assert.Equal(new LedgerCounts(1, 0, 0, 0, 1), ledger.CountsAt(t0.AddSeconds(3)));
         Assert.Equal(new LedgerCounts(1, 0, 1, 0, 0), ledger.CountsAt(t0.AddSeconds(6)));
+
+        // An id the source reported discarding is lost from that moment (outstanding before it).
+        ledger.RecordSent("c", InvocationPath.Async, t0.AddSeconds(6), poisoned: false);
+        ledger.RecordLost("c", "no-destination", t0.AddSeconds(8));
+        Assert.Equal(new LedgerCounts(1, 0, 1, 0, 1), ledger.CountsAt(t0.AddSeconds(7)));
+        Assert.Equal(new LedgerCounts(1, 0, 1, 0, 0, Lost: 1), ledger.CountsAt(t0.AddSeconds(9)));
     }
 
     [Theory]

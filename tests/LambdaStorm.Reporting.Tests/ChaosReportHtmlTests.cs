@@ -80,6 +80,41 @@ public sealed partial class ChaosReportHtmlTests : IDisposable
         Assert.Contains($"{dlq} in the DLQ", html, StringComparison.Ordinal); // the plain-language line at the top
     }
 
+    [Fact]
+    public async Task Ids_the_model_discarded_are_a_lost_series_on_the_ledger_chart_only_when_there_are_some()
+    {
+        static string LedgerChart(string html)
+        {
+            var start = html.IndexOf("<figure class=\"chart\" id=\"chart-ledger\">", StringComparison.Ordinal);
+            Assert.True(start >= 0, "no ledger chart");
+            return html[start..html.IndexOf("</figure>", start, StringComparison.Ordinal)];
+        }
+
+        const string Yaml = """
+            name: report-lost
+            function: worker
+            path: async
+            seed: 5
+            target:
+              type: emulator
+              functions:
+                worker: { duration: 20ms, initDuration: 0ms, async: { maximumRetryAttempts: 0 } }
+            load:
+              - inject: { rate: 20, during: 20s }
+            settle: 10s
+            chaos:
+              - { at: 5s, for: 5s, function-errors: { function: worker, rate: 100% } }
+            """;
+        var lost = await ReportRuns.SimulateAsync(_root, Yaml, "report-lost.yaml");
+        Assert.InRange(lost.Summary.Ledger!.Count(Ledger.DeliveryClass.Lost), 95, 105); // no destination, no retry: dropped
+        var chart = LedgerChart(File.ReadAllText(Path.Combine(lost.ResultsPath, ResultsArtifacts.ReportFile)));
+        Assert.Matches(@">\s*lost\s*<", chart);
+
+        var kept = await ReportRuns.SimulateAsync(_root, Yaml.Replace("maximumRetryAttempts: 0 } }", "maximumRetryAttempts: 0, onFailure: failures } }\n  queues:\n    failures: {}", StringComparison.Ordinal).Replace("name: report-lost", "name: report-kept", StringComparison.Ordinal), "report-kept.yaml");
+        Assert.Equal(0, kept.Summary.Ledger!.Count(Ledger.DeliveryClass.Lost));
+        Assert.DoesNotMatch(@">\s*lost\s*<", LedgerChart(File.ReadAllText(Path.Combine(kept.ResultsPath, ResultsArtifacts.ReportFile))));
+    }
+
     /// <summary>Two faults on each of the five time charts; markers for the warm-up verdict, both recoveries and the verdict after.</summary>
     internal static void AssertChaos(string html)
     {

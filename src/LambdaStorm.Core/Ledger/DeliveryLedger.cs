@@ -410,12 +410,13 @@ internal sealed class DeliveryLedger : ILedgerInput
 
     /// <summary>
     /// Cumulative classes at <paramref name="at"/>, for charts over time: processed (first attempt, after retry),
-    /// dead-lettered, expired, and outstanding (sent, intended before <paramref name="at"/>, no outcome yet).
+    /// dead-lettered, expired, lost (the source reported that it discarded the id), and outstanding (sent, intended
+    /// before <paramref name="at"/>, no outcome yet).
     /// </summary>
     public LedgerCounts CountsAt(DateTimeOffset at)
     {
         var t = at.UtcTicks;
-        long first = 0, retry = 0, dlq = 0, expired = 0, outstanding = 0;
+        long first = 0, retry = 0, dlq = 0, expired = 0, lost = 0, outstanding = 0;
         lock (_gate)
         {
             foreach (var e in _entries.Values)
@@ -444,6 +445,10 @@ internal sealed class DeliveryLedger : ILedgerInput
                 {
                     dlq++;
                 }
+                else if (e.LostTicks is { } l && l <= t)
+                {
+                    lost++;
+                }
                 else if (e.SendFailed is null || e.Attempts > 0)
                 {
                     outstanding++;
@@ -451,7 +456,7 @@ internal sealed class DeliveryLedger : ILedgerInput
             }
         }
 
-        return new LedgerCounts(first, retry, dlq, expired, outstanding);
+        return new LedgerCounts(first, retry, dlq, expired, outstanding, lost);
     }
 
     /// <summary>
@@ -611,7 +616,8 @@ internal sealed class DeliveryLedger : ILedgerInput
 /// <param name="DeadLettered">In a DLQ.</param>
 /// <param name="Expired">Expired.</param>
 /// <param name="Outstanding">Sent with no outcome yet.</param>
-public sealed record LedgerCounts(long FirstAttempt, long AfterRetry, long DeadLettered, long Expired, long Outstanding);
+/// <param name="Lost">Discarded by the source leaving no record, as it reported (<see cref="DeliveryLedger.RecordLost"/>).</param>
+public sealed record LedgerCounts(long FirstAttempt, long AfterRetry, long DeadLettered, long Expired, long Outstanding, long Lost = 0);
 
 /// <summary>Depth of one sampled queue over the run.</summary>
 /// <param name="Queue">Queue name.</param>
