@@ -126,6 +126,18 @@ public sealed class HostTests
         Assert.Contains(result.Errors, e => e.Line == 5 && e.Message.Contains("'memory'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("functions:\n  worker: { duration: 20ms\n  x: 1\n", 3, 3)]      // YamlDotNet throws InvalidOperationException here
+    [InlineData("functions:\n  worker: [1, 2\n", 3, 1)]                          // and a YamlException here
+    public void Yaml_syntax_errors_in_a_config_file_are_positioned(string text, int line, int column)
+    {
+        var result = EmulatorConfigFile.Parse(text, "emulator.yaml", 1);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((line, column), (error.Line, error.Column));
+        Assert.StartsWith("YAML syntax:", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Account_errors_are_reported_without_functions()
     {

@@ -45,7 +45,9 @@ internal static class EmulatorConfigFile
     /// <summary>Binds configuration text; <paramref name="file"/> names it in errors.</summary>
     public static EmulatorConfigResult Parse(string text, string file, int seed)
     {
-        if (IsEmpty(text))
+        var r = new YamlReader(file);
+        var root = r.ParseRoot(text, emptyAllowed: true);
+        if (root is null && !r.HasErrors)
         {
             // AWS's defaults, no functions; the receipts queue exists, so functions created later can be wired to it.
             var empty = new LambdaModelOptions { Seed = seed };
@@ -53,8 +55,6 @@ internal static class EmulatorConfigFile
             return new EmulatorConfigResult(empty, []);
         }
 
-        var r = new YamlReader(file);
-        var root = r.ParseRoot(text);
         if (root is null)
         {
             return new EmulatorConfigResult(null, r.Errors);
@@ -94,19 +94,5 @@ internal static class EmulatorConfigFile
 
         EmulatorTargetBinder.WireReceipts(target.Model, target.ReceiptsQueue);
         return r.HasErrors ? new EmulatorConfigResult(null, r.Errors) : new EmulatorConfigResult(target.Model, []);
-    }
-
-    private static bool IsEmpty(string text)
-    {
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            return stream.Documents.Count == 0;
-        }
-        catch (Exception ex) when (ex is YamlDotNet.Core.YamlException or InvalidOperationException)
-        {
-            return false; // ParseRoot reports it with its position
-        }
     }
 }

@@ -27,8 +27,11 @@ internal sealed class YamlReader(string file)
     /// <summary>Adds an error found by another reader of the same file.</summary>
     public void Add(ScenarioDiagnostic error) => _errors.Add(error);
 
-    /// <summary>Parses YAML text into its root node, reporting syntax errors with their position.</summary>
-    public YamlNode? ParseRoot(string text)
+    /// <summary>
+    /// Parses YAML text into its root node, reporting syntax errors with their position. An empty file (no document)
+    /// is an error unless <paramref name="emptyAllowed"/>: then the result is null with no error.
+    /// </summary>
+    public YamlNode? ParseRoot(string text, bool emptyAllowed = false)
     {
         var scanner = new Scanner(new StringReader(text));
         try
@@ -37,6 +40,11 @@ internal sealed class YamlReader(string file)
             stream.Load(new Parser(scanner));
             if (stream.Documents.Count == 0)
             {
+                if (emptyAllowed)
+                {
+                    return null;
+                }
+
                 _errors.Add(new ScenarioDiagnostic(File, 1, 1, "the file is empty; expected a scenario mapping with at least 'name' and 'load'"));
                 return null;
             }
