@@ -200,9 +200,6 @@ internal sealed class CoordinatorChaos : IAsyncDisposable, IChaosAgents, IChaosI
     /// <summary>The journal's end status: <c>aborted</c> when an abort condition fired, else the coordinator's own.</summary>
     public string Status(string status) => Controller.AbortReason is not null ? "aborted" : status;
 
-    /// <summary>The exit code the game day demands (3 aborted, 2 steady state failed before the faults), or null.</summary>
-    public int? ExitCode => Controller.ExitCode;
-
     /// <summary>Rolls back what is still applied, stops observing, adds the end warning and returns the findings.</summary>
     public async Task<ChaosReport> FinishAsync(List<string> warnings)
     {

@@ -248,6 +248,10 @@ public sealed class ClusterCallerChaosTests : IAsyncLifetime
         // The client hears that the coordinator was lost (its journal so far ends as aborted).
         var outcome = await run.WaitAsync(TimeSpan.FromMinutes(1), ct);
         Assert.Equal("aborted", JournalReader.Read(Path.Combine(outcome.ResultsPath, "journal.jsonl")).End!.Status);
+        Assert.Equal(ExitCodes.Aborted, outcome.ExitCode);
+
+        // 'lambdastorm report' on the client's folder gives the same code (no abort condition fired: the end status says it).
+        Assert.Equal(ExitCodes.Aborted, (await ScenarioRunner.ReportAsync(outcome.ResultsPath, ct)).ExitCode);
     }
 
     [Fact]

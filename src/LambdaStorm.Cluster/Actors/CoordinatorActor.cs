@@ -736,7 +736,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
 
         var end = new JournalEnd(_settings.Time.GetUtcNow(), status, elapsed, run.Participants.Values.Sum(p => p.Interrupted));
-        return await recorder.FinishAsync(end, warnings, lambda, run.Chaos?.ExitCode ?? (status == "aborted" ? ExitCodes.Aborted : null), ledger, chaosReport);
+        return await recorder.FinishAsync(end, warnings, lambda, ledger, chaosReport);
     }
 
     private enum RunPhase

@@ -82,9 +82,6 @@ internal sealed class ChaosController : IAsyncDisposable, Telemetry.ILedgerObser
     /// <summary>True when the steady state did not hold over the warm-up, so no fault was started.</summary>
     public bool SteadyStateFailedBefore => _before == false;
 
-    /// <summary>The exit code the game day demands (3 aborted, 2 steady state failed before the faults), or null.</summary>
-    public int? ExitCode => AbortReason is not null ? Runs.ExitCodes.Aborted : SteadyStateFailedBefore ? Runs.ExitCodes.ThresholdFailed : null;
-
     /// <summary>The summary warning for how the game day ended the run (an abort, or the steady state failing before the faults), or null.</summary>
     public string? EndWarning => AbortReason is { } abort
         ? $"aborted: {abort}"

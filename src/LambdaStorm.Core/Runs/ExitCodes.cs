@@ -19,15 +19,16 @@ public static class ExitCodes
     public const int InternalError = 70;
 
     /// <summary>
-    /// The exit code a run's summary deserves: 3 when an abort condition fired, 2 when a threshold failed or the
-    /// steady state did not hold over the warm-up, 0 otherwise. A live run and <c>lambdastorm report</c> on its
-    /// journal give the same code.
+    /// The exit code a run's summary deserves: 3 when the run was aborted (an abort condition fired, or a cluster run
+    /// lost its every agent or its coordinator), 2 when a threshold failed or the steady state did not hold over the
+    /// warm-up, 0 otherwise. A finished run and <c>lambdastorm report</c> both take it from here, so a run and a report
+    /// on its journal give the same code.
     /// </summary>
     /// <param name="summary">The run's summary.</param>
     public static int Of(Results.RunSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        return summary.Chaos?.Aborted is not null ? Aborted
+        return summary.Status == "aborted" || summary.Chaos?.Aborted is not null ? Aborted
             : !summary.Passed || summary.Chaos?.Before is { Held: false } ? ThresholdFailed
             : Ok;
     }

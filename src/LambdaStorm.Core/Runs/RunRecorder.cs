@@ -82,7 +82,7 @@ internal sealed class RunRecorder : IDisposable
     public void StartedAt(DateTimeOffset startedAt) => _header = _header with { StartedAt = startedAt };
 
     /// <summary>Writes the end line, then the summary and the other artifacts; returns the outcome.</summary>
-    public async Task<RunOutcome> FinishAsync(JournalEnd end, IEnumerable<string> warnings, LambdaSummary? lambda, int? exitCode = null, Ledger.LedgerReport? ledger = null, Chaos.ChaosReport? chaos = null)
+    public async Task<RunOutcome> FinishAsync(JournalEnd end, IEnumerable<string> warnings, LambdaSummary? lambda, Ledger.LedgerReport? ledger = null, Chaos.ChaosReport? chaos = null)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         _finished = true;
@@ -96,7 +96,7 @@ internal sealed class RunRecorder : IDisposable
             await artifacts.WriteAsync(Folder.Path, summary, JournalReader.Read(Folder.Journal), CancellationToken.None).ConfigureAwait(false);
         }
 
-        return new RunOutcome(summary, Folder.Path, exitCode ?? ExitCodes.Of(summary));
+        return new RunOutcome(summary, Folder.Path, ExitCodes.Of(summary));
     }
 
     public void Dispose() => _journal.Dispose();

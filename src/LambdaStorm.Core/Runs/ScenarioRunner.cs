@@ -123,7 +123,7 @@ internal static class ScenarioRunner
         var end = new JournalEnd(time.GetUtcNow(), status, result.Elapsed.TotalSeconds, result.Interrupted);
         chaos?.Controller.AddWarnings(warnings);
 
-        return await recorder.FinishAsync(end, warnings, lambda, chaos?.Controller.ExitCode, ledger, chaosReport).ConfigureAwait(false);
+        return await recorder.FinishAsync(end, warnings, lambda, ledger, chaosReport).ConfigureAwait(false);
     }
 
     /// <summary>
